@@ -1,0 +1,37 @@
+"""Small helpers every training loop needs: device moves and an endless, reshuffling loader."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+import torch
+from torch.utils.data import DataLoader
+
+
+def to_device(batch: Any, device: torch.device) -> Any:
+    """Moves tensors, torch-geometric batches and mappings/tuples of them to ``device``."""
+    if isinstance(batch, Mapping):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):
+        return type(batch)(*(to_device(v, device) for v in batch))
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(to_device(v, device) for v in batch)
+    if hasattr(batch, "to"):
+        return batch.to(device)
+    return batch
+
+
+def cycle(loader: DataLoader) -> Iterator:
+    """Yields batches forever; a shuffling loader reshuffles at every pass."""
+    while True:
+        yield from loader
+
+
+@torch.no_grad()
+def example_losses(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> torch.Tensor:
+    """Per-example losses of ``model`` over a whole loader, in loader order, on the CPU."""
+    was_training = model.training
+    model.eval()
+    out = [model.example_losses(to_device(b, device)).float().cpu() for b in loader]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.empty(0)

@@ -1,0 +1,21 @@
+"""Base class of unlearning methods: hyperparameters in the constructor, work in ``unlearn``."""
+
+from __future__ import annotations
+
+import torch
+
+from bench.params import Configurable
+from bench.request import UnlearnRequest
+
+
+class Method(Configurable):
+    """Subclass, register with ``@bench.register_method("name")``, implement ``unlearn``.
+
+    ``unlearn`` receives a private copy of the original model (already on ``request.device``)
+    and returns the unlearned model, which may be the same object or a new one.
+    """
+
+    name: str = ""
+
+    def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
+        raise NotImplementedError

@@ -1,0 +1,118 @@
+"""One generic registry for methods, tasks and attacks.
+
+Entries are either objects or lazy ``"module:attr"`` targets, so ``unlearnbench list`` does not
+import torch-geometric just to print names. Third-party packages add entries through the
+entry-point groups ``unlearnbench.methods``, ``unlearnbench.tasks`` and ``unlearnbench.attacks``;
+those are read the first time a registry is queried.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from importlib.metadata import entry_points
+from typing import Callable, Generic, TypeVar
+
+from bench.errors import UserError
+
+T = TypeVar("T")
+
+
+class UnknownNameError(UserError, KeyError):
+    """A name that is not in a registry; the message carries near-match suggestions."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0]
+
+
+class Registry(Generic[T]):
+    def __init__(self, kind: str, entry_point_group: str, builtins: dict[str, str]):
+        self.kind = kind
+        self.entry_point_group = entry_point_group
+        self._entries: dict[str, T | str] = dict(builtins)
+        self._plugins_loaded = False
+
+    def register(self, name: str, target: T | str) -> None:
+        if name in self._entries:
+            raise ValueError(f"{self.kind} {name!r} is already registered")
+        self._entries[name] = target
+
+    def decorator(self, name: str) -> Callable[[T], T]:
+        """``@register_method("scrub")``: registers the class; a lazy builtin of the same name
+        (the entry that points at this very module) is replaced, not reported as a duplicate."""
+
+        def wrap(obj: T) -> T:
+            current = self._entries.get(name)
+            own_target = f"{obj.__module__}:{obj.__qualname__}"
+            if current is not None and current is not obj and current != own_target:
+                raise ValueError(f"{self.kind} {name!r} is already registered")
+            self._entries[name] = obj
+            return obj
+
+        return wrap
+
+    def names(self) -> list[str]:
+        self._load_plugins()
+        return sorted(self._entries)
+
+    def __contains__(self, name: str) -> bool:
+        self._load_plugins()
+        return name in self._entries
+
+    def get(self, name: str) -> T:
+        self._load_plugins()
+        if name not in self._entries:
+            raise UnknownNameError(self.unknown_message(name))
+        entry = self._entries[name]
+        if isinstance(entry, str):
+            module_name, _, attr = entry.partition(":")
+            entry = getattr(importlib.import_module(module_name), attr)
+            self._entries[name] = entry
+        return entry
+
+    def unknown_message(self, name: str) -> str:
+        close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        return (
+            f"unknown {self.kind} {name!r}.{hint} "
+            f"Run `unlearnbench list {self.kind}s` to see all {len(self._entries)}."
+        )
+
+    def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        for ep in entry_points(group=self.entry_point_group):
+            self.register(ep.name, ep.value)
+
+
+METHODS: Registry = Registry(
+    "method",
+    "unlearnbench.methods",
+    {
+        "retrain": "methods.retrain:Retrain",
+        "finetune": "methods.finetune:Finetune",
+        "grad_ascent": "methods.grad_ascent:GradAscent",
+        "multidelete": "methods.multidelete:MultiDelete",
+    },
+)
+TASKS: Registry = Registry(
+    "task",
+    "unlearnbench.tasks",
+    {
+        "emoji_retrieval": "tasks.emoji_retrieval:EmojiRetrieval",
+        "molecule_retrieval": "tasks.molecule_retrieval:MoleculeRetrieval",
+    },
+)
+ATTACKS: Registry = Registry(
+    "attack",
+    "unlearnbench.attacks",
+    {
+        "df_dr_auc": "attacks.df_dr_auc:DfDrAuc",
+        "mia_loss": "attacks.mia_loss:MiaLoss",
+    },
+)
+
+register_method = METHODS.decorator
+register_task = TASKS.decorator
+register_attack = ATTACKS.decorator

@@ -1,0 +1,47 @@
+"""Base class of tasks: data, deterministic splits, the model recipe, and evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader
+
+from bench.params import Configurable
+from bench.request import Recipe
+from bench.splits import ForgetSpec, Splits
+
+
+class Task(Configurable):
+    """Subclass, register with ``@bench.register_task("name")``.
+
+    Constructor arguments are the task's hyperparameters (data size, model size, epochs); they
+    are part of the cell id, so two tasks with equal params build equal splits and models.
+    """
+
+    name: str = ""
+
+    def prepare(self, cache_dir: Path) -> None:
+        """Loads the data and any frozen features; idempotent. ``cache_dir`` may hold features
+        derived from the data (never trusted blindly: the task checks what it reads)."""
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def splits(self, seed: int, forget: ForgetSpec) -> Splits:
+        return Splits.build(len(self), seed, forget)
+
+    def recipe(self, seed: int) -> Recipe:
+        raise NotImplementedError
+
+    def loader(self, indices, *, shuffle: bool, seed: int, batch_size: int | None = None) -> DataLoader:
+        raise NotImplementedError
+
+    def evaluate(self, model: torch.nn.Module, splits: Splits, device: torch.device, seed: int) -> dict[str, float]:
+        """Named metrics ``<part>.<metric>`` of ``model`` on forget, retain and test."""
+        raise NotImplementedError
+
+    def metric_directions(self) -> dict[str, str]:
+        """Direction (bench.directions) of every metric ``evaluate`` returns."""
+        raise NotImplementedError
