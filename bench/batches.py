@@ -35,3 +35,17 @@ def example_losses(model: torch.nn.Module, loader: DataLoader, device: torch.dev
     out = [model.example_losses(to_device(b, device)).float().cpu() for b in loader]
     model.train(was_training)
     return torch.cat(out) if out else torch.empty(0)
+
+
+def take(x: Any, index: torch.Tensor) -> Any:
+    """Selects rows ``index`` of a batch part: a tensor, a named tuple or mapping of tensors,
+    or a torch-geometric ``Batch`` (whose graphs are selected and re-batched)."""
+    if isinstance(x, torch.Tensor):
+        return x[index.to(x.device)]
+    if isinstance(x, Mapping):
+        return {k: take(v, index) for k, v in x.items()}
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return type(x)(*(take(v, index) for v in x))
+    if hasattr(x, "index_select") and hasattr(x, "to_data_list"):  # torch-geometric Batch
+        return type(x).from_data_list(x.index_select(index.cpu())).to(x.batch.device)
+    raise TypeError(f"cannot select rows of a {type(x).__name__}")

@@ -1,0 +1,80 @@
+"""Trained models (the original and the retrained reference), cached as safetensors.
+
+A file is keyed by the hash of what determines it (task + params + seed [+ forget split] + the
+task's source). On load the stored spec, the tensor names and shapes are checked against a
+fresh model; a corrupt or mismatching file is rebuilt, never trusted. No pickle is read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from bench.spec import canonical_json, spec_hash
+
+FORMAT = "unlearnbench.model/1"
+
+
+@dataclass
+class CachedModel:
+    model: torch.nn.Module
+    train_s: float  # wall time of the training that produced it (not of the load)
+    peak_rss_mb: float
+    from_cache: bool
+
+
+class ModelCache:
+    def __init__(self, root: Path | str):
+        self.root = Path(root) / "models"
+
+    def path(self, kind: str, spec: dict) -> Path:
+        return self.root / f"{kind}-{spec_hash(spec)}.safetensors"
+
+    def get_or_train(self, kind: str, spec: dict, new_model: Callable[[], torch.nn.Module],
+                     train: Callable[[torch.nn.Module], tuple[torch.nn.Module, dict]]) -> CachedModel:
+        """``train(model) -> (model, costs)`` runs only when no valid file exists."""
+        path = self.path(kind, spec)
+        model = new_model()
+        loaded = self._load(path, spec, model)
+        if loaded is not None:
+            return loaded
+        model, costs = train(model)
+        self._save(path, spec, model, costs)
+        return CachedModel(model, costs["cost.unlearn_s"], costs["cost.peak_rss_mb"], False)
+
+    def _load(self, path: Path, spec: dict, model: torch.nn.Module) -> CachedModel | None:
+        if not path.exists():
+            return None
+        try:
+            with safe_open(str(path), framework="pt") as f:
+                meta = f.metadata() or {}
+                expected = model.state_dict()
+                if meta.get("format") != FORMAT or meta.get("spec") != canonical_json(spec):
+                    return None
+                if set(f.keys()) != set(expected):
+                    return None
+                state = {k: f.get_tensor(k) for k in f.keys()}
+            if any(state[k].shape != v.shape or state[k].dtype != v.dtype for k, v in expected.items()):
+                return None
+            if not all(torch.isfinite(t).all() for t in state.values() if t.is_floating_point()):
+                return None
+            model.load_state_dict(state, strict=True)
+            return CachedModel(model.eval(), float(meta["train_s"]), float(meta["peak_rss_mb"]), True)
+        except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, json.JSONDecodeError):
+            return None
+
+    def _save(self, path: Path, spec: dict, model: torch.nn.Module, costs: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        meta = {"format": FORMAT, "spec": canonical_json(spec),
+                "train_s": repr(costs["cost.unlearn_s"]), "peak_rss_mb": repr(costs["cost.peak_rss_mb"])}
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        save_file(state, str(tmp), metadata=meta)
+        tmp.replace(path)  # atomic: a crash never leaves a half-written cache file

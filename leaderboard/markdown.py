@@ -1,0 +1,67 @@
+"""Markdown renderer: one `## <task>` section per table, a GitHub table, then the notes.
+
+Every string that comes from a user (task and method names, flags, error text in the notes,
+headers) goes through `escape_markdown`, so a hostile name such as ``a|b`<script>``` stays
+inside its cell as literal text: it cannot add a column, open a code span, or inject HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from leaderboard.formatting import format_cell
+from leaderboard.table import Row, Table
+
+# Characters with a meaning in GitHub-flavoured markdown inline text or tables. `<`, `>` and `&`
+# become entities (a backslash does not stop every HTML parser); the rest are backslash-escaped.
+_BACKSLASHED = set("\\`*_{}[]|~#$!")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_LEADING_MARKER = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))")
+
+
+def escape_markdown(text: object) -> str:
+    """Literal text for one table cell or line: no markup, no HTML, no line breaks."""
+    text = _CONTROL.sub(" ", str(text))  # a newline would end the table row
+    out = []
+    for ch in text:
+        if ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        elif ch in _BACKSLASHED:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    # A leading list marker would turn a note line into a nested list.
+    return _LEADING_MARKER.sub(_escape_marker, "".join(out))
+
+
+def _escape_marker(m: re.Match) -> str:
+    if m.group(2):
+        return m.group(1) + "\\" + m.group(2)
+    return m.group(1) + m.group(3) + "\\" + m.group(4)
+
+
+def render_markdown(tables: Sequence[Table]) -> str:
+    if not tables:
+        return "_No records._\n"
+    return "\n".join(_render_table(table) for table in tables)
+
+
+def _render_table(table: Table) -> str:
+    headers = ["Method", "Seeds"] + [escape_markdown(c.header) for c in table.columns] + ["Flags"]
+    body = [
+        [escape_markdown(row.method), _seeds(row)]
+        + [format_cell(c.metric, row.cells[c.metric]) for c in table.columns]
+        + ["; ".join(escape_markdown(flag) for flag in row.flags)]
+        for row in table.rows
+    ]
+    grid = tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
+    notes = "\n".join(f"- {escape_markdown(note)}" for note in table.notes)
+    return f"## {escape_markdown(table.task)}\n\n{grid}\n\n{notes}\n"
+
+
+def _seeds(row: Row) -> str:
+    return f"{row.n_seeds} ({row.n_failed} failed)" if row.n_failed else str(row.n_seeds)

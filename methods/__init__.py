@@ -1,0 +1,1 @@
+"""Unlearning methods: one file per method, file name = registry key."""

@@ -1,0 +1,31 @@
+"""Fine-tuning on D_r ("catastrophic forgetting" baseline; Golatkar et al., 2020; Warnecke et al.)."""
+
+import torch
+
+from bench import Method, UnlearnRequest, register_method
+from bench.batches import cycle, to_device
+from bench.loops import adamw, run_steps
+
+
+@register_method("finetune")
+class Finetune(Method):
+    """Continues training on the retain set with the task loss, hoping D_f fades.
+
+    Args:
+        epochs: passes over D_r (default 3: a fraction of the original training, as in the
+            unlearning literature where FT runs 10-30% of the training budget).
+        lr: AdamW learning rate (default 5e-4, a quarter of the tasks' training rate).
+    """
+
+    name = "finetune"
+
+    def __init__(self, epochs: int = 3, lr: float = 5e-4):
+        self.epochs = epochs
+        self.lr = lr
+
+    def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
+        retain = cycle(request.retain_loader)
+        optimizer = adamw(model, self.lr)
+        run_steps(model, optimizer, self.epochs * len(request.retain_loader),
+                  lambda: model.loss(to_device(next(retain), request.device)), request, "finetune")
+        return model

@@ -1,0 +1,31 @@
+"""Gradient ascent on D_f (Thudi et al., 2022; "NegGrad" in Kurmanji et al., 2023)."""
+
+import torch
+
+from bench import Method, UnlearnRequest, register_method
+from bench.batches import cycle, to_device
+from bench.loops import adamw, run_steps
+
+
+@register_method("grad_ascent")
+class GradAscent(Method):
+    """Maximises the task loss on the forget set. Unbounded by design: with too many steps it
+    destroys the model, which is why NegGrad+ and SCRUB add a retain term.
+
+    Args:
+        epochs: passes over D_f (default 2).
+        lr: AdamW learning rate (default 5e-5; small, because ascent diverges).
+    """
+
+    name = "grad_ascent"
+
+    def __init__(self, epochs: int = 2, lr: float = 5e-5):
+        self.epochs = epochs
+        self.lr = lr
+
+    def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
+        forget = cycle(request.forget_loader)
+        optimizer = adamw(model, self.lr)
+        run_steps(model, optimizer, self.epochs * len(request.forget_loader),
+                  lambda: -model.loss(to_device(next(forget), request.device)), request, "grad_ascent")
+        return model

@@ -1,0 +1,1 @@
+"""Tasks: data, model recipe and metrics. Built-in tasks are registered lazily in bench.registry."""

@@ -1,0 +1,132 @@
+"""Shared machinery of the retrieval tasks: a first modality ``a`` paired with a caption ``b``.
+
+A subclass says how to load its items and build its first-modality tower; this base turns them
+into loaders, the fusion model recipe, and Recall@K at equal gallery sizes on forget, retain
+and test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+from torch.utils.data import DataLoader
+
+from bench.batches import to_device
+from bench.directions import HIGHER, RETRAIN
+from bench.request import Recipe
+from bench.splits import Splits
+from bench.task import Task
+from tasks.metrics.retrieval import gallery_recall
+from tasks.models.fusion import FusionPairModel
+from tasks.text_features import TextTokens, cached_caption_tokens
+from tasks.training import train_pairs
+
+RECALL_KEYS = ("a2b_r1", "a2b_r5", "a2b_r10", "b2a_r1", "b2a_r5", "b2a_r10", "r_mean")
+PARTS = ("forget", "retain", "test")
+
+
+class PairRetrievalTask(Task):
+    # Subclasses set these in their constructors (they are hyperparameters, part of the cell id).
+    dim: int
+    fusion_layers: int
+    epochs: int
+    batch_size: int
+    lr: float
+    max_text_tokens: int
+    eval_draws: int
+
+    def __init__(self):
+        self._captions: list[str] | None = None
+        self._text: TextTokens | None = None
+
+    # -- what a subclass provides ----------------------------------------------------------
+    def load_items(self) -> tuple[Any, list[str]]:
+        """Returns (first-modality items indexable by a list of positions, captions)."""
+        raise NotImplementedError
+
+    def collate_a(self, positions: Sequence[int]) -> Any:
+        raise NotImplementedError
+
+    def new_a_tower(self) -> torch.nn.Module:
+        raise NotImplementedError
+
+    # -- Task contract ---------------------------------------------------------------------
+    def prepare(self, cache_dir: Path) -> None:
+        if self._text is not None:
+            return
+        self._items, captions = self.load_items()
+        self._text = cached_caption_tokens(captions, self.max_text_tokens, cache_dir)
+        self._captions = captions
+
+    def __len__(self) -> int:
+        self._require_prepared()
+        return len(self._captions)
+
+    def captions(self) -> list[str]:
+        self._require_prepared()
+        return list(self._captions)
+
+    def loader(self, indices, *, shuffle: bool, seed: int, batch_size: int | None = None) -> DataLoader:
+        self._require_prepared()
+        generator = torch.Generator().manual_seed(seed)
+        return DataLoader(
+            [int(i) for i in indices], batch_size=batch_size or self.batch_size, shuffle=shuffle,
+            collate_fn=self._collate, generator=generator,
+        )
+
+    def new_model(self, seed: int) -> FusionPairModel:
+        torch.manual_seed(seed)
+        return FusionPairModel(self.new_a_tower(), dim=self.dim, fusion_layers=self.fusion_layers)
+
+    def recipe(self, seed: int) -> Recipe:
+        def train(model, loader, device):
+            return train_pairs(model, loader, device, epochs=self.epochs, lr=self.lr, seed=seed,
+                               desc=f"training {self.name}")
+
+        return Recipe(new_model=lambda: self.new_model(seed), train=train)
+
+    @torch.no_grad()
+    def evaluate(self, model, splits: Splits, device, seed: int) -> dict[str, float]:
+        """Recall@K in both directions at a gallery of |D_f| items: the whole forget set, and the
+        mean over ``eval_draws`` random subsets of that size of retain and of test."""
+        gallery = len(splits.forget)
+        metrics = {}
+        for part in PARTS:
+            indices = getattr(splits, part)
+            ea, eb = self.embeddings(model, indices, device)
+            sim = ea @ eb.T
+            recall = gallery_recall(lambda idx: sim[idx][:, idx], len(indices), gallery,
+                                    self.eval_draws, seed)
+            metrics.update({f"{part}.{k}": float(recall[k]) for k in RECALL_KEYS})
+        return metrics
+
+    def metric_directions(self) -> dict[str, str]:
+        return {f"{part}.{k}": RETRAIN if part == "forget" else HIGHER
+                for part in PARTS for k in RECALL_KEYS}
+
+    def embeddings(self, model, indices, device) -> tuple[torch.Tensor, torch.Tensor]:
+        """Unimodal embeddings of both towers over a split, on the CPU."""
+        model.eval()
+        ea, eb = [], []
+        for batch in self.loader(indices, shuffle=False, seed=0, batch_size=256):
+            batch = to_device(batch, device)
+            ea.append(model.encode_a(batch["a"]).float().cpu())
+            eb.append(model.encode_b(batch["b"]).float().cpu())
+        return torch.cat(ea), torch.cat(eb)
+
+    # -- internals -------------------------------------------------------------------------
+    def _collate(self, positions: list[int]) -> dict[str, Any]:
+        idx = torch.tensor(positions)
+        mask = self._text.mask[idx]
+        length = int(mask.sum(1).max())  # trim padding shared by the whole batch
+        return {
+            "a": self.collate_a(positions),
+            "b": TextTokens(self._text.states[idx, :length], mask[:, :length]),
+            "index": idx,
+        }
+
+    def _require_prepared(self) -> None:
+        if self._text is None:
+            raise RuntimeError(f"task {self.name!r}: call prepare(cache_dir) first")
