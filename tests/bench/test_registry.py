@@ -30,7 +30,8 @@ def test_decorator_registers_and_rejects_duplicates():
 
 
 def test_decorator_replaces_its_own_lazy_builtin():
-    reg = Registry("widget", "unlearnbench.test-widgets", {"own": f"{__name__}:Own"})
+    own = f"{__name__}:test_decorator_replaces_its_own_lazy_builtin.<locals>.Own"
+    reg = Registry("widget", "unlearnbench.test-widgets", {"own": own})
 
     @reg.decorator("own")
     class Own:

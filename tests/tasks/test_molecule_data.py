@@ -172,11 +172,10 @@ def test_pool_folds_salts_and_stereoisomers_into_the_first_row():
     assert len({c.name for c in pool}) == len(pool)
 
 
-def test_too_many_raises_user_error_with_the_count():
-    available = len(md.candidate_pool())
-    with pytest.raises(UserError, match=r"only \d+ PubChem compounds"):
-        md.load_compounds(available + 1)
-    with pytest.raises(UserError):
+def test_nonpositive_count_is_a_user_error():
+    # Asking for more than the pool holds is covered on the small file above (the full pool
+    # would take ~3 s of rdkit to exhaust).
+    with pytest.raises(UserError, match="at least 1"):
         md.load_compounds(0)
 
 
