@@ -49,3 +49,21 @@ def take(x: Any, index: torch.Tensor) -> Any:
     if hasattr(x, "index_select") and hasattr(x, "to_data_list"):  # torch-geometric Batch
         return type(x).from_data_list(x.index_select(index.cpu())).to(x.batch.device)
     raise TypeError(f"cannot select rows of a {type(x).__name__}")
+
+
+@torch.no_grad()
+def validation_accuracy(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> float:
+    """Task-agnostic utility for checkpoint selection: the accuracy of ``model.outputs`` — the
+    class logits against ``label`` when the batch has labels, else (retrieval) how often each
+    item's own partner is the top in-batch match. Only ever fed the validation split."""
+    was_training = model.training
+    model.eval()
+    hits = total = 0
+    for batch in loader:
+        batch = to_device(batch, device)
+        logits = model.outputs(batch)
+        target = batch["label"] if "label" in batch else torch.arange(len(logits), device=logits.device)
+        hits += int((logits.argmax(-1) == target).sum())
+        total += len(target)
+    model.train(was_training)
+    return hits / max(total, 1)

@@ -118,6 +118,7 @@ class Runner:
                 with measure_cost(self.device) as costs:
                     model = recipe.train(model.to(self.device), loader, self.device)
                 _check_finite(model, f"{label} model")
+                tqdm.write(f"  trained in {costs['cost.unlearn_s']:.0f} s")
                 return model.cpu(), costs
             return train
 

@@ -13,16 +13,23 @@
 * L_UKR, unimodal knowledge retention: each encoder's embeddings stay close to the original's.
 
 Choices the paper leaves open, all parameters:
-* ``distance``: "mse" (default; the authors' code uses nn.MSELoss for all three terms), "l1",
-  or "cosine" (1 - cosine similarity).
+* ``distance`` between representations: "cosine" (default: 1 - cosine similarity, per example,
+  so each term is bounded in [0, 2] whatever the width of the representation), "mse" (the
+  authors' code: nn.MSELoss, a mean over elements) or "l1". With "mse" and unit-norm unimodal
+  embeddings of width d, L_UKR is about d/2 times smaller than with "cosine", which made it
+  too weak to protect retained pairs at λ_ukr = 1 in our calibration (forget and retain recall
+  fell together); the similarity-score part of L_MD is an MSE over scores in both cases.
 * ``ukr_split``: which pairs feed L_UKR. The authors' retrieval code uses D_r (default
   "retain"); their classification code uses D_f ("forget"); "both" sums the two.
 * ``score_weight``: weight of the similarity-score part of L_MD (1 = the authors' retrieval
   code; 0 = the representation-only form of the paper's equation).
-* Checkpoint selection (validation data only): after each epoch the mean per-example task
-  loss on the validation split is measured; the *last* epoch whose validation loss is within
-  ``val_tolerance`` (relative) of the original model's is kept, i.e. the most-unlearned
-  checkpoint that keeps utility; if none qualifies, the epoch with the lowest validation loss.
+* Checkpoint selection (validation data only): after each epoch the task accuracy on the
+  validation split is measured (``bench.batches.validation_accuracy``: in-batch top-1
+  retrieval, or class accuracy); the *last* epoch whose accuracy is at least
+  (1 - ``val_tolerance``) times the original model's is kept, i.e. the most-unlearned
+  checkpoint that keeps utility; if none qualifies, the epoch with the best accuracy. (Not the
+  validation loss: L_MD lowers every similarity a little, which raises a similarity-based loss
+  on all pairs while leaving their ranking, i.e. the task, intact.)
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from bench import Method, UnlearnRequest, register_method
-from bench.batches import cycle, example_losses, take, to_device
+from bench.batches import cycle, take, to_device, validation_accuracy
 from bench.errors import UserError
 from bench.loops import adamw, run_steps
 
@@ -58,17 +65,17 @@ def derangement(n: int, generator: torch.Generator) -> torch.Tensor:
 
 @register_method("multidelete")
 class MultiDelete(Method):
-    """Args (defaults calibrated on the embedded tasks under the default budget):
-        epochs: passes over D_f (default 8); each step also draws one retain batch.
-        lr: AdamW learning rate (default 5e-4).
+    """Args (defaults calibrated on emoji_retrieval, seed 0: forget recall 76 -> 57, test 42 -> 38):
+        epochs: passes over D_f (default 20); each step also draws one retain batch.
+        lr: AdamW learning rate (default 1e-3).
         lambda_md, lambda_mkr, lambda_ukr: loss weights (default 1, as in the paper).
         distance, ukr_split, score_weight, val_tolerance: see the module docstring.
     """
 
     name = "multidelete"
 
-    def __init__(self, epochs: int = 8, lr: float = 5e-4, lambda_md: float = 1.0,
-                 lambda_mkr: float = 1.0, lambda_ukr: float = 1.0, distance: str = "mse",
+    def __init__(self, epochs: int = 20, lr: float = 1e-3, lambda_md: float = 1.0,
+                 lambda_mkr: float = 1.0, lambda_ukr: float = 1.0, distance: str = "cosine",
                  ukr_split: str = "retain", score_weight: float = 1.0, val_tolerance: float = 0.1):
         self.epochs = epochs
         self.lr = lr
@@ -94,16 +101,16 @@ class MultiDelete(Method):
             dr = to_device(next(retain), request.device)
             return self.objective(model, original, df, dr, generator)
 
-        val_limit = self._val_loss(original, request) * (1.0 + self.val_tolerance)
+        val_floor = self._val_accuracy(original, request) * (1.0 - self.val_tolerance)
         optimizer = adamw(model, self.lr)
-        kept, kept_val, best, best_val = None, None, None, float("inf")
+        kept, best, best_val = None, None, -1.0
         for epoch in range(self.epochs):
             in_budget = run_steps(model, optimizer, len(request.forget_loader), step_loss, request,
                                   f"multidelete epoch {epoch + 1}/{self.epochs}")
-            val = self._val_loss(model, request)
-            if val <= val_limit:
-                kept, kept_val = copy.deepcopy(model.state_dict()), val
-            if val < best_val:
+            val = self._val_accuracy(model, request)
+            if val >= val_floor:
+                kept = copy.deepcopy(model.state_dict())
+            if val > best_val:
                 best, best_val = copy.deepcopy(model.state_dict()), val
             if not in_budget:
                 break
@@ -134,5 +141,5 @@ class MultiDelete(Method):
         return dist(model.encode_a(batch["a"]), ea) + dist(model.encode_b(batch["b"]), eb)
 
     @staticmethod
-    def _val_loss(model, request: UnlearnRequest) -> float:
-        return float(example_losses(model, request.val_loader, request.device).mean())
+    def _val_accuracy(model, request: UnlearnRequest) -> float:
+        return validation_accuracy(model, request.val_loader, request.device)
