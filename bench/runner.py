@@ -9,6 +9,7 @@ with the reason, and the grid goes on. Only this driver writes the store.
 from __future__ import annotations
 
 import copy
+import math
 import time
 import traceback
 from collections import defaultdict
@@ -24,7 +25,7 @@ from bench.cache import CachedModel, ModelCache
 from bench.directions import HIGHER, LOWER
 from bench.manifest import build_manifest, source_hash
 from bench.measure import measure_cost
-from bench.record import FAILED, OK, Record
+from bench.record import FAILED, FLAGGED, OK, Record
 from bench.registry import ATTACKS, METHODS, TASKS
 from bench.request import UnlearnRequest
 from bench.spec import REFERENCE_METHOD, CellSpec
@@ -145,7 +146,8 @@ class Runner:
                 attack = ATTACKS.get(name)()
                 metrics.update(attack.run(original, model, group.splits, context))
                 directions.update(attack.directions)
-            status, error = OK, ""
+            non_finite = sorted(k for k, v in metrics.items() if not math.isfinite(v))
+            status, error = (FLAGGED, f"non-finite metrics: {', '.join(non_finite)}") if non_finite else (OK, "")
         except Exception as exc:
             status, error = FAILED, _describe(exc)
         directions.update({k: v for k, v in COST_DIRECTIONS.items() if k in metrics})

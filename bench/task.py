@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
 import torch
 from torch.utils.data import DataLoader
@@ -20,6 +21,9 @@ class Task(Configurable):
     """
 
     name: str = ""
+    #: Params for a run of seconds rather than minutes (tiny data and model); the contract
+    #: tests build every registered task with them, so a new task is tested without new code.
+    smoke_params: ClassVar[dict[str, Any]] = {}
 
     def prepare(self, cache_dir: Path) -> None:
         """Loads the data and any frozen features; idempotent. ``cache_dir`` may hold features

