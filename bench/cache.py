@@ -19,15 +19,18 @@ from safetensors.torch import save_file
 
 from bench.spec import canonical_json, spec_hash
 
-FORMAT = "unlearnbench.model/1"
+FORMAT = "unlearnbench.model/2"
 
 
 @dataclass
 class CachedModel:
     model: torch.nn.Module
-    train_s: float  # wall time of the training that produced it (not of the load)
-    peak_rss_mb: float
+    costs: dict[str, float]  # cost.* of the training that produced it (not of the load)
     from_cache: bool
+
+    @property
+    def train_s(self) -> float:
+        return self.costs["cost.unlearn_s"]
 
 
 class ModelCache:
@@ -47,7 +50,7 @@ class ModelCache:
             return loaded
         model, costs = train(model)
         self._save(path, spec, model, costs)
-        return CachedModel(model, costs["cost.unlearn_s"], costs["cost.peak_rss_mb"], False)
+        return CachedModel(model, dict(costs), False)
 
     def _load(self, path: Path, spec: dict, model: torch.nn.Module) -> CachedModel | None:
         if not path.exists():
@@ -66,15 +69,15 @@ class ModelCache:
             if not all(torch.isfinite(t).all() for t in state.values() if t.is_floating_point()):
                 return None
             model.load_state_dict(state, strict=True)
-            return CachedModel(model.eval(), float(meta["train_s"]), float(meta["peak_rss_mb"]), True)
+            costs = {k: float(v) for k, v in json.loads(meta["costs"]).items()}
+            return CachedModel(model.eval(), costs, True)
         except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, json.JSONDecodeError):
             return None
 
     def _save(self, path: Path, spec: dict, model: torch.nn.Module, costs: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-        meta = {"format": FORMAT, "spec": canonical_json(spec),
-                "train_s": repr(costs["cost.unlearn_s"]), "peak_rss_mb": repr(costs["cost.peak_rss_mb"])}
+        meta = {"format": FORMAT, "spec": canonical_json(spec), "costs": json.dumps(costs)}
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         save_file(state, str(tmp), metadata=meta)
         tmp.replace(path)  # atomic: a crash never leaves a half-written cache file

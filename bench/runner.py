@@ -162,8 +162,8 @@ class Runner:
             return copy.deepcopy(group.original.model).to(self.device), {}
         reference_time = group.reference.train_s
         if getattr(method_cls, "reproduces_reference", False):
-            # Retraining *is* the reference recipe: serve the cached model, timed as its training.
-            costs = {"cost.unlearn_s": reference_time, "cost.peak_rss_mb": group.reference.peak_rss_mb}
+            # Retraining *is* the reference recipe: serve the cached model, costed as its training.
+            costs = dict(group.reference.costs)
             model = copy.deepcopy(group.reference.model).to(self.device)
         else:
             method = method_cls(**cell.to_dict()["method_params"])
@@ -179,11 +179,11 @@ class Runner:
         return model.eval(), costs
 
     def _request(self, cell: CellSpec, group: Group) -> UnlearnRequest:
-        task, splits = group.task, group.splits
+        task, splits, size = group.task, group.splits, group.task.unlearn_batch_size
         return UnlearnRequest(
-            forget_loader=task.loader(splits.forget, shuffle=True, seed=cell.seed),
-            retain_loader=task.loader(splits.retain, shuffle=True, seed=cell.seed + 1),
-            val_loader=task.loader(splits.val, shuffle=False, seed=cell.seed),
+            forget_loader=task.loader(splits.forget, shuffle=True, seed=cell.seed, batch_size=size),
+            retain_loader=task.loader(splits.retain, shuffle=True, seed=cell.seed + 1, batch_size=size),
+            val_loader=task.loader(splits.val, shuffle=False, seed=cell.seed, batch_size=size),
             device=self.device, seed=cell.seed, budget_s=cell.budget_s, recipe=task.recipe(cell.seed),
         )
 

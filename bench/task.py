@@ -24,6 +24,9 @@ class Task(Configurable):
     #: Params for a run of seconds rather than minutes (tiny data and model); the contract
     #: tests build every registered task with them, so a new task is tested without new code.
     smoke_params: ClassVar[dict[str, Any]] = {}
+    #: Batch size of the loaders in an UnlearnRequest (None: the training batch size). The same
+    #: for every method on a task, so no method gets more or fewer steps per pass by design.
+    unlearn_batch_size: int | None = None
 
     def prepare(self, cache_dir: Path) -> None:
         """Loads the data and any frozen features; idempotent. ``cache_dir`` may hold features

@@ -18,6 +18,7 @@ def test_trains_once_then_loads(tmp_path):
     second = cache.get_or_train("original", spec, lambda: torch.nn.Linear(3, 2), _trainer(calls))
     assert len(calls) == 1 and not first.from_cache and second.from_cache
     assert torch.equal(second.model.weight, torch.full((2, 3), 0.5)) and second.train_s == 1.5
+    assert second.costs == {"cost.unlearn_s": 1.5, "cost.peak_rss_mb": 10.0}
 
 
 def test_corrupt_or_mismatching_files_are_rebuilt(tmp_path):
