@@ -7,6 +7,7 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
+from bench.batches import cycle, to_device
 from bench.request import UnlearnRequest
 
 
@@ -33,3 +34,14 @@ def run_steps(model: torch.nn.Module, optimizer: torch.optim.Optimizer, n_steps:
         optimizer.step()
         bar.set_postfix(loss=f"{loss.item():.4f}")
     return True
+
+
+def train_on(model: torch.nn.Module, request: UnlearnRequest, loader, *, epochs: int, lr: float,
+             ascend: bool = False, desc: str) -> torch.nn.Module:
+    """``epochs`` passes of AdamW on the task loss over one loader: descent (fine-tuning on
+    D_r) or, with ``ascend``, ascent (gradient ascent on D_f)."""
+    batches = cycle(loader)
+    sign = -1.0 if ascend else 1.0
+    run_steps(model, adamw(model, lr), epochs * len(loader),
+              lambda: sign * model.loss(to_device(next(batches), request.device)), request, desc)
+    return model

@@ -3,8 +3,7 @@
 import torch
 
 from bench import Method, UnlearnRequest, register_method
-from bench.batches import cycle, to_device
-from bench.loops import adamw, run_steps
+from bench.loops import train_on
 
 
 @register_method("finetune")
@@ -24,8 +23,5 @@ class Finetune(Method):
         self.lr = lr
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        retain = cycle(request.retain_loader)
-        optimizer = adamw(model, self.lr)
-        run_steps(model, optimizer, self.epochs * len(request.retain_loader),
-                  lambda: model.loss(to_device(next(retain), request.device)), request, "finetune")
-        return model
+        return train_on(model, request, request.retain_loader, epochs=self.epochs, lr=self.lr,
+                        desc="finetune")

@@ -3,8 +3,7 @@
 import torch
 
 from bench import Method, UnlearnRequest, register_method
-from bench.batches import cycle, to_device
-from bench.loops import adamw, run_steps
+from bench.loops import train_on
 
 
 @register_method("grad_ascent")
@@ -24,8 +23,5 @@ class GradAscent(Method):
         self.lr = lr
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        forget = cycle(request.forget_loader)
-        optimizer = adamw(model, self.lr)
-        run_steps(model, optimizer, self.epochs * len(request.forget_loader),
-                  lambda: -model.loss(to_device(next(forget), request.device)), request, "grad_ascent")
-        return model
+        return train_on(model, request, request.forget_loader, epochs=self.epochs, lr=self.lr,
+                        ascend=True, desc="grad_ascent")

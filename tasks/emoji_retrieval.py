@@ -56,17 +56,11 @@ class EmojiRetrieval(PairRetrievalTask):
     def __init__(self, n_items: int | None = None, image_size: int = 32, dim: int = 128,
                  fusion_layers: int = 1, epochs: int = 15, batch_size: int = 64, lr: float = 2e-3,
                  max_text_tokens: int = 24, eval_draws: int = 5, unlearn_batch_size: int = 64):
-        super().__init__()
+        super().__init__(dim=dim, fusion_layers=fusion_layers, epochs=epochs, batch_size=batch_size,
+                         lr=lr, max_text_tokens=max_text_tokens, eval_draws=eval_draws,
+                         unlearn_batch_size=unlearn_batch_size)
         self.n_items = n_items
         self.image_size = image_size
-        self.dim = dim
-        self.fusion_layers = fusion_layers
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.max_text_tokens = max_text_tokens
-        self.eval_draws = eval_draws
-        self.unlearn_batch_size = unlearn_batch_size
 
     def load_items(self):
         return load_emoji(self.image_size, self.n_items)

@@ -31,20 +31,15 @@ class MoleculeRetrieval(PairRetrievalTask):
     def __init__(self, n_compounds: int = 6000, data_seed: int = 0, dim: int = 128, layers: int = 3,
                  fusion_layers: int = 1, epochs: int = 40, batch_size: int = 256, lr: float = 2e-3,
                  max_text_tokens: int = 32, eval_draws: int = 5, unlearn_batch_size: int = 64):
-        super().__init__()
+        # unlearn_batch_size is 64, not the training batch of 256: in-batch objectives such as
+        # MultiDelete's score term weigh each pair by 1/B, and 480 forget pairs would give 2 steps
+        # per pass.
+        super().__init__(dim=dim, fusion_layers=fusion_layers, epochs=epochs, batch_size=batch_size,
+                         lr=lr, max_text_tokens=max_text_tokens, eval_draws=eval_draws,
+                         unlearn_batch_size=unlearn_batch_size)
         self.n_compounds = n_compounds
         self.data_seed = data_seed
-        self.dim = dim
         self.layers = layers
-        self.fusion_layers = fusion_layers
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.max_text_tokens = max_text_tokens
-        self.eval_draws = eval_draws
-        # 64, not the training batch of 256: in-batch objectives such as MultiDelete's score
-        # term weigh each pair by 1/B, and 480 forget pairs would give 2 steps per pass.
-        self.unlearn_batch_size = unlearn_batch_size
 
     def load_items(self):
         compounds = load_compounds(self.n_compounds, seed=self.data_seed)

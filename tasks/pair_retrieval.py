@@ -28,16 +28,19 @@ PARTS = ("forget", "retain", "test")
 
 
 class PairRetrievalTask(Task):
-    # Subclasses set these in their constructors (they are hyperparameters, part of the cell id).
-    dim: int
-    fusion_layers: int
-    epochs: int
-    batch_size: int
-    lr: float
-    max_text_tokens: int
-    eval_draws: int
+    """Subclass constructors list every hyperparameter in their own signature (``get_params``
+    reads it) and pass the shared ones (model width, training recipe, evaluation) here."""
 
-    def __init__(self):
+    def __init__(self, *, dim: int, fusion_layers: int, epochs: int, batch_size: int, lr: float,
+                 max_text_tokens: int, eval_draws: int, unlearn_batch_size: int):
+        self.dim = dim
+        self.fusion_layers = fusion_layers
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.max_text_tokens = max_text_tokens
+        self.eval_draws = eval_draws
+        self.unlearn_batch_size = unlearn_batch_size
         self._captions: list[str] | None = None
         self._text: TextTokens | None = None
 
@@ -97,7 +100,7 @@ class PairRetrievalTask(Task):
             indices = getattr(splits, part)
             ea, eb = self.embeddings(model, indices, device)
             sim = ea @ eb.T
-            recall = gallery_recall(lambda idx: sim[idx][:, idx], len(indices), gallery,
+            recall = gallery_recall(lambda idx, sim=sim: sim[idx][:, idx], len(indices), gallery,
                                     self.eval_draws, seed)
             metrics.update({f"{part}.{k}": float(recall[k]) for k in RECALL_KEYS})
         return metrics

@@ -16,7 +16,6 @@ states stay at unit scale, like the text tokens they are attended together with.
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 from torch_geometric.data import Batch
 from torch_geometric.nn import GINEConv
