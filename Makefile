@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-only -q
+	$(BIN)/python -m pytest tests/benchmarks -o addopts="" --benchmark-only -q
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
