@@ -40,3 +40,12 @@ def test_leaderboard_without_results(tmp_path, capsys):
 def test_list_prints_registry_names(capsys):
     assert main(["list", "methods"]) == 0
     assert {"retrain", "finetune", "grad_ascent", "multidelete"} <= set(capsys.readouterr().out.split())
+
+
+def test_cuda_without_a_gpu_is_refused_before_anything_is_written(tmp_path, capsys, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code = main(["run", "--suite", "quick", "--device", "cuda", "--results", str(tmp_path / "res")])
+    assert code == 2 and "--device cpu" in capsys.readouterr().err
+    assert not (tmp_path / "res").exists()
