@@ -13,9 +13,8 @@ what is here, so every output format shows the same numbers (like HELM's present
 - A column no non-failed record of the task has is dropped; metrics no column names are
   ignored. A column's direction is the one its records declare, else the default below.
 
-Records are read by duck typing (``cell``, ``status``, ``error``, ``metrics``, ``directions``),
-and nothing from ``bench`` is imported: importing any ``bench`` module runs ``bench/__init__``,
-which imports torch, and the leaderboard must stay torch-free.
+The leaderboard reads the store and nothing else, and stays torch-free: it imports only
+``bench.directions`` and ``bench.record`` (``bench``'s exports are lazy).
 """
 
 from __future__ import annotations
@@ -27,13 +26,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.directions import HIGHER, LOWER, RETRAIN
+from bench.record import FAILED, FLAGGED
 from leaderboard.stats import mean_ci, paired_gaps
 
-HIGHER, LOWER, RETRAIN = "higher", "lower", "retrain"  # mirrors bench.directions
 ARROWS = {HIGHER: "↑", LOWER: "↓", RETRAIN: "≈R"}
 FORGETTING, UTILITY, COST = "forgetting", "utility", "cost"
 ORIGINAL, RETRAIN_METHOD = "original", "retrain"
-FAILED, FLAGGED = "failed", "flagged"  # mirrors bench.record
 GAP_METRIC = "gap.forget_r_mean"
 FAR_FROM_TEST_POINTS = 10.0  # retrain's forget R̄ should sit near its test R̄ (D_f is unseen)
 ERROR_CHARS = 160

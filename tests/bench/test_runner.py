@@ -9,7 +9,9 @@ from bench.runner import Runner
 from bench.spec import CellSpec
 from bench.splits import ForgetSpec
 from bench.store import Store
-from conftest import TINY_EMOJI
+from tasks.emoji_retrieval import EmojiRetrieval
+
+TINY_EMOJI = EmojiRetrieval.smoke_params
 
 
 class _Poison(Method):
