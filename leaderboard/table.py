@@ -81,7 +81,8 @@ DEFAULT_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("cost.unlearn_s", "Time (s)", LOWER, COST),
     ("cost.speedup", "Speedup", HIGHER, COST),
     ("cost.peak_rss_mb", "Peak RSS (MB)", LOWER, COST),
-    ("cost.peak_gpu_alloc_mb", "Peak GPU (MB)", LOWER, COST),
+    ("cost.peak_gpu_alloc_mb", "GPU alloc (MB)", LOWER, COST),
+    ("cost.peak_gpu_reserved_mb", "GPU reserved (MB)", LOWER, COST),
 )
 
 NOTES = (
