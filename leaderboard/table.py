@@ -121,11 +121,19 @@ def _build_table(task: str, records: list[Any], specs: Sequence[tuple]) -> Table
 
     rows = [_build_row(m, by_method[m], columns, ref) for m in _method_order(by_method)]
     notes = list(NOTES) + ([GAP_NOTE] if any(c.metric == GAP_METRIC for c in columns) else [])
+    notes.append("Measured on: " + "; ".join(sorted({_hardware(r) for r in done})) + ".")
     for r in sorted(records, key=lambda r: (str(r.cell["method"]), repr(r.cell.get("seed")))):
         if r.status in (FAILED, FLAGGED):
             notes.append(f"{r.cell['method']} (seed {r.cell.get('seed')}) {r.status}: "
                          f"{_truncate(r.error)}")
     return Table(task=task, columns=columns, rows=rows, notes=notes)
+
+
+def _hardware(record: Any) -> str:
+    """Where a record's times were measured, from its manifest (times only compare there)."""
+    hw = (getattr(record, "manifest", None) or {}).get("hardware", {})
+    device = hw.get("gpu") or hw.get("cpu") or "unknown device"
+    return f"{device}, {hw.get('torch_threads', '?')} torch threads"
 
 
 def _build_row(method: str, records: list[Any], columns: list[Column], ref: dict) -> Row:

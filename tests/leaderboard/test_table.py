@@ -174,3 +174,12 @@ def test_reads_records_back_from_the_store(grid, tmp_path):
     assert [r.method for r in table.rows] == ["original", "retrain", "neggrad", "scrub"]
     assert _row(table, "scrub").n_failed == 1
     assert _row(table, "original").flags == ["NaN in mia.loss_auc (1/3 seeds)"]
+
+
+def test_notes_name_the_hardware_times_were_measured_on(rec):
+    gpu = rec("retrain", 0, {"cost.unlearn_s": 1.0})
+    gpu.manifest = {"hardware": {"cpu": "x86_64", "gpu": "NVIDIA H100", "torch_threads": 16}}
+    cpu = rec("finetune", 0, {"cost.unlearn_s": 2.0})
+    cpu.manifest = {"hardware": {"cpu": "x86_64", "torch_threads": 2}}
+    notes = build_tables([gpu, cpu])[0].notes
+    assert "Measured on: NVIDIA H100, 16 torch threads; x86_64, 2 torch threads." in notes
