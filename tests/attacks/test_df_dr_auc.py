@@ -85,19 +85,9 @@ def test_deterministic_and_rejects_bad_input():
         df_dr_auc(np.array([np.nan]), r, 5, 0)
 
 
-class FakeContext:
-    """Returns fixed per-example losses for (model, split); records what was asked."""
 
-    def __init__(self, losses, seed=0):
-        self._losses, self.seed, self.calls = losses, seed, []
-
-    def losses(self, model, split):
-        self.calls.append((model, split))
-        return np.asarray(self._losses[(model, split)], dtype=float)
-
-
-def test_wrapper_scores_unlearned_model_with_negative_loss():
-    ctx = FakeContext({
+def test_wrapper_scores_unlearned_model_with_negative_loss(fake_context):
+    ctx = fake_context({
         # Unlearned: D_f has HIGHER loss -> lower score -> D_r (label 1) ranks above: AUC 1.
         ("unlearned", "forget"): [5.0, 6.0],
         ("unlearned", "retain"): [0.1, 0.2, 0.3, 0.4],

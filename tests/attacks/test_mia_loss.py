@@ -81,17 +81,9 @@ def test_small_and_bad_inputs():
         mia_loss(np.zeros(5), np.ones(5), n_splits=1, seed=0)
 
 
-class FakeContext:
-    def __init__(self, losses, seed=0):
-        self._losses, self.seed, self.calls = losses, seed, []
 
-    def losses(self, model, split):
-        self.calls.append((model, split))
-        return np.asarray(self._losses[(model, split)], dtype=float)
-
-
-def test_wrapper_attacks_unlearned_forget_vs_test():
-    ctx = FakeContext({
+def test_wrapper_attacks_unlearned_forget_vs_test(fake_context):
+    ctx = fake_context({
         ("unlearned", "forget"): np.linspace(0.0, 0.1, 10),
         ("unlearned", "test"): np.linspace(3.0, 4.0, 10),
         ("unlearned", "retain"): np.linspace(3.0, 4.0, 10),  # must not be used
