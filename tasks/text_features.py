@@ -50,6 +50,7 @@ def encode_captions(captions: list[str], max_tokens: int, batch_size: int = 128)
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # ours below is the one that matters
     path = minilm_path()
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     model = AutoModel.from_pretrained(path, local_files_only=True).eval()
