@@ -89,7 +89,8 @@ def cmd_run(args) -> int:
           f"-> {store.path}")
     summary = runner.run(cells)
     store.close()
-    print(f"done: {summary.ok} ok, {summary.failed} failed, {summary.skipped} already complete.")
+    print(f"done: {summary.ok} ok, {summary.failed} failed, {summary.flagged} flagged, "
+          f"{summary.skipped} already complete.")
     for line in summary.failures:
         print(f"  failed: {line}")
     return 0 if summary.failed == 0 else 1

@@ -53,6 +53,7 @@ class Group:
 class RunSummary:
     ok: int = 0
     failed: int = 0
+    flagged: int = 0
     skipped: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -91,6 +92,7 @@ class Runner:
                 self.store.put(record)
                 summary.ok += record.status == OK
                 summary.failed += record.status == FAILED
+                summary.flagged += record.status == FLAGGED
                 if record.status == FAILED:
                     summary.failures.append(f"{cell.task}/{cell.method}/seed {cell.seed}: {record.error}")
                 bar.update()

@@ -51,7 +51,7 @@ def test_rerun_skips_completed_cells(finished_run, capsys):
     _, results, args = finished_run
     before = {r.cell_id: r.manifest["timings"]["cell_s"] for r in Store(results, create=False).records()}
     assert main(args) == 0
-    assert "0 ok, 0 failed, 10 already complete" in capsys.readouterr().out
+    assert "0 ok, 0 failed, 0 flagged, 10 already complete" in capsys.readouterr().out
     after = {r.cell_id: r.manifest["timings"]["cell_s"] for r in Store(results, create=False).records()}
     assert before == after
 
