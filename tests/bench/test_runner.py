@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from bench import Method
-from bench.registry import METHODS
+from bench.registry import ATTACKS, METHODS
 from bench.runner import Runner
 from bench.spec import CellSpec
 from bench.splits import ForgetSpec
@@ -68,3 +68,22 @@ def test_retrain_is_served_from_the_reference_and_timed_as_its_training(tmp_path
     record = next(r for r in store.records() if r.method == "retrain")
     assert record.metrics["cost.unlearn_s"] == pytest.approx(record.manifest["timings"]["retrain_train_s"])
     assert record.metrics["cost.speedup"] == pytest.approx(1.0)
+
+
+class _NanAttack:
+    name = "nan_attack"
+    directions = {"probe.value": "higher"}
+
+    def run(self, original, unlearned, splits, context):
+        return {"probe.value": float("nan")}
+
+
+def test_non_finite_metrics_flag_the_record(monkeypatch, tmp_path, cache_dir):
+    monkeypatch.setitem(ATTACKS._entries, "nan_attack", _NanAttack)
+    cell = CellSpec.make("emoji_retrieval", TINY_EMOJI, "grad_ascent", METHODS.get("grad_ascent")().get_params(),
+                         ForgetSpec(fraction=0.2), 0, ["nan_attack"], 600.0)
+    store = Store(tmp_path)
+    summary = Runner(store, cache_dir, torch.device("cpu")).run([cell])
+    record = store.get(cell.cell_id)
+    assert record.status == "flagged" and "probe.value" in record.error
+    assert summary.flagged == 2  # the original row runs the same attack
