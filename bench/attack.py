@@ -30,7 +30,8 @@ class AttackContext:
 
 
 class Attack(Configurable):
-    """Subclass, register with ``@bench.register_attack("name")``; declare ``directions``."""
+    """Subclass, register with ``@bench.register_attack("name")``; declare ``directions``.
+    ``run`` reads the models and must not modify them (the original is shared by a group's cells)."""
 
     name: str = ""
     directions: ClassVar[dict[str, str]] = {}

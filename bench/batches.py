@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
 import torch
@@ -27,13 +28,22 @@ def cycle(loader: DataLoader) -> Iterator:
         yield from loader
 
 
-@torch.no_grad()
-def example_losses(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> torch.Tensor:
-    """Per-example losses of ``model`` over a whole loader, in loader order, on the CPU."""
+@contextmanager
+def evaluating(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Eval mode and no gradients for the block; the model's previous mode is restored after."""
     was_training = model.training
     model.eval()
-    out = [model.example_losses(to_device(b, device)).float().cpu() for b in loader]
-    model.train(was_training)
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
+def example_losses(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> torch.Tensor:
+    """Per-example losses of ``model`` over a whole loader, in loader order, on the CPU."""
+    with evaluating(model):
+        out = [model.example_losses(to_device(b, device)).float().cpu() for b in loader]
     return torch.cat(out) if out else torch.empty(0)
 
 
@@ -51,19 +61,16 @@ def take(x: Any, index: torch.Tensor) -> Any:
     raise TypeError(f"cannot select rows of a {type(x).__name__}")
 
 
-@torch.no_grad()
 def validation_accuracy(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> float:
     """Task-agnostic utility for checkpoint selection: the accuracy of ``model.outputs`` — the
     class logits against ``label`` when the batch has labels, else (retrieval) how often each
     item's own partner is the top in-batch match. Only ever fed the validation split."""
-    was_training = model.training
-    model.eval()
     hits = total = 0
-    for batch in loader:
-        batch = to_device(batch, device)
-        logits = model.outputs(batch)
-        target = batch["label"] if "label" in batch else torch.arange(len(logits), device=logits.device)
-        hits += int((logits.argmax(-1) == target).sum())
-        total += len(target)
-    model.train(was_training)
+    with evaluating(model):
+        for batch in loader:
+            batch = to_device(batch, device)
+            logits = model.outputs(batch)
+            target = batch["label"] if "label" in batch else torch.arange(len(logits), device=logits.device)
+            hits += int((logits.argmax(-1) == target).sum())
+            total += len(target)
     return hits / max(total, 1)

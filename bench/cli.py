@@ -7,13 +7,10 @@ and nothing written (everything is validated before the results dir is touched).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads; see bench/__init__.py
-
-from bench.errors import UserError  # noqa: E402
+from bench.errors import UserError  # importing bench sets OMP_WAIT_POLICY before torch loads
 
 EXIT_USAGE = 2
 

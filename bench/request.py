@@ -9,7 +9,6 @@ from typing import Callable
 import torch
 from torch.utils.data import DataLoader
 
-from bench.pair_model import PairModel
 
 
 @dataclass(frozen=True)
@@ -35,5 +34,3 @@ class UnlearnRequest:
         """Methods with open-ended loops stop early when their budget runs out."""
         return self.budget_s - (time.perf_counter() - self.started_at)
 
-
-__all__ = ["PairModel", "Recipe", "UnlearnRequest"]

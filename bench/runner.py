@@ -58,16 +58,13 @@ class RunSummary:
     failures: list[str] = field(default_factory=list)
 
 
-def build_task(cell: CellSpec) -> Task:
-    return TASKS.get(cell.task)(**cell.to_dict()["task_params"])
-
-
 class Runner:
     def __init__(self, store: Store, cache_dir: Path | str, device: torch.device):
         self.store = store
         self.cache_dir = Path(cache_dir)
         self.models = ModelCache(self.cache_dir)
         self.device = device
+        self._tasks: dict[tuple, Task] = {}  # prepared once, shared by every seed's group
 
     def run(self, cells: Sequence[CellSpec]) -> RunSummary:
         summary = RunSummary()
@@ -107,8 +104,7 @@ class Runner:
 
     # -- per group -------------------------------------------------------------------------
     def _prepare(self, cell: CellSpec) -> Group:
-        task = build_task(cell)
-        task.prepare(self.cache_dir)
+        task = self._task(cell)
         splits = task.splits(cell.seed, cell.forget)
         recipe = task.recipe(cell.seed)
         base = {"task": cell.task, "task_params": cell.to_dict()["task_params"], "seed": cell.seed,
@@ -130,7 +126,18 @@ class Runner:
         reference = self.models.get_or_train(
             "retrain", {**base, "forget": cell.forget.to_dict(), "forget_hash": splits.forget_hash()},
             recipe.new_model, trainer(splits.retain, "retrain"))
+        # Moved to the device once per group: cells copy from here, attacks read it as is.
+        original.model.to(self.device)
+        reference.model.to(self.device)
         return Group(task, splits, original, reference)
+
+    def _task(self, cell: CellSpec) -> Task:
+        key = (cell.task, cell.task_params)
+        if key not in self._tasks:
+            task = TASKS.get(cell.task)(**cell.to_dict()["task_params"])
+            task.prepare(self.cache_dir)
+            self._tasks[key] = task
+        return self._tasks[key]
 
     # -- per cell --------------------------------------------------------------------------
     def _run_cell(self, cell: CellSpec, group: Group) -> Record:
@@ -143,10 +150,9 @@ class Runner:
             metrics.update(costs)
             metrics.update(group.task.evaluate(model, group.splits, self.device, cell.seed))
             context = AttackContext(group.task, group.splits, self.device, cell.seed)
-            original = copy.deepcopy(group.original.model).to(self.device)
             for name in cell.attacks:
                 attack = ATTACKS.get(name)()
-                metrics.update(attack.run(original, model, group.splits, context))
+                metrics.update(attack.run(group.original.model, model, group.splits, context))
                 directions.update(attack.directions)
             non_finite = sorted(k for k, v in metrics.items() if not math.isfinite(v))
             status, error = (FLAGGED, f"non-finite metrics: {', '.join(non_finite)}") if non_finite else (OK, "")
@@ -161,16 +167,16 @@ class Runner:
 
     def _unlearn(self, cell: CellSpec, method_cls, group: Group) -> tuple[torch.nn.Module, dict]:
         if method_cls is None:  # the `original` reference row: no unlearning, no cost
-            return copy.deepcopy(group.original.model).to(self.device), {}
+            return group.original.model, {}
         reference_time = group.reference.train_s
         if getattr(method_cls, "reproduces_reference", False):
             # Retraining *is* the reference recipe: serve the cached model, costed as its training.
             costs = dict(group.reference.costs)
-            model = copy.deepcopy(group.reference.model).to(self.device)
+            model = group.reference.model  # only evaluated, never trained further
         else:
             method = method_cls(**cell.to_dict()["method_params"])
             request = self._request(cell, group)
-            model = copy.deepcopy(group.original.model).to(self.device)
+            model = copy.deepcopy(group.original.model)  # each method gets its own copy
             torch.manual_seed(cell.seed)
             with measure_cost(self.device) as costs:
                 model = method.unlearn(model, request)

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import torch
 from torch.utils.data import DataLoader
 
-from bench.batches import to_device
+from bench.batches import evaluating, to_device
 from bench.directions import HIGHER, RETRAIN
 from bench.request import Recipe
 from bench.splits import Splits
@@ -41,7 +41,6 @@ class PairRetrievalTask(Task):
         self.max_text_tokens = max_text_tokens
         self.eval_draws = eval_draws
         self.unlearn_batch_size = unlearn_batch_size
-        self._captions: list[str] | None = None
         self._text: TextTokens | None = None
 
     # -- what a subclass provides ----------------------------------------------------------
@@ -61,15 +60,10 @@ class PairRetrievalTask(Task):
             return
         self._items, captions = self.load_items()
         self._text = cached_caption_tokens(captions, self.max_text_tokens, cache_dir)
-        self._captions = captions
 
     def __len__(self) -> int:
         self._require_prepared()
-        return len(self._captions)
-
-    def captions(self) -> list[str]:
-        self._require_prepared()
-        return list(self._captions)
+        return len(self._text.mask)
 
     def loader(self, indices, *, shuffle: bool, seed: int, batch_size: int | None = None) -> DataLoader:
         self._require_prepared()
@@ -111,12 +105,12 @@ class PairRetrievalTask(Task):
 
     def embeddings(self, model, indices, device) -> tuple[torch.Tensor, torch.Tensor]:
         """Unimodal embeddings of both towers over a split, on the CPU."""
-        model.eval()
         ea, eb = [], []
-        for batch in self.loader(indices, shuffle=False, seed=0, batch_size=256):
-            batch = to_device(batch, device)
-            ea.append(model.encode_a(batch["a"]).float().cpu())
-            eb.append(model.encode_b(batch["b"]).float().cpu())
+        with evaluating(model):
+            for batch in self.loader(indices, shuffle=False, seed=0, batch_size=256):
+                batch = to_device(batch, device)
+                ea.append(model.encode_a(batch["a"]).float().cpu())
+                eb.append(model.encode_b(batch["b"]).float().cpu())
         return torch.cat(ea), torch.cat(eb)
 
     # -- internals -------------------------------------------------------------------------
