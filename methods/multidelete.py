@@ -86,6 +86,8 @@ class MultiDelete(Method):
         self.ukr_split = ukr_split
         self.score_weight = score_weight
         self.val_tolerance = val_tolerance
+        if epochs < 1:
+            raise UserError(f"multidelete: epochs must be at least 1, got {epochs}.")
         if distance not in DISTANCES:
             raise UserError(f"multidelete: distance must be one of {', '.join(DISTANCES)}, got {distance!r}.")
         if ukr_split not in UKR_SPLITS:
@@ -101,13 +103,14 @@ class MultiDelete(Method):
             dr = to_device(next(retain), request.device)
             return self.objective(model, original, df, dr, generator)
 
-        val_floor = self._val_accuracy(original, request) * (1.0 - self.val_tolerance)
+        val_original = validation_accuracy(original, request.val_loader, request.device)
+        val_floor = val_original * (1.0 - self.val_tolerance)
         optimizer = adamw(model, self.lr)
         kept, best, best_val = None, None, -1.0
         for epoch in range(self.epochs):
             in_budget = run_steps(model, optimizer, len(request.forget_loader), step_loss, request,
                                   f"multidelete epoch {epoch + 1}/{self.epochs}")
-            val = self._val_accuracy(model, request)
+            val = validation_accuracy(model, request.val_loader, request.device)
             if val >= val_floor:
                 kept = copy.deepcopy(model.state_dict())
             if val > best_val:
@@ -140,6 +143,3 @@ class MultiDelete(Method):
             ea, eb = original.encode_a(batch["a"]), original.encode_b(batch["b"])
         return dist(model.encode_a(batch["a"]), ea) + dist(model.encode_b(batch["b"]), eb)
 
-    @staticmethod
-    def _val_accuracy(model, request: UnlearnRequest) -> float:
-        return validation_accuracy(model, request.val_loader, request.device)

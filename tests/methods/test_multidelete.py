@@ -19,6 +19,8 @@ def test_rejects_unknown_choices():
         MultiDelete(distance="kl")
     with pytest.raises(UserError, match="ukr_split"):
         MultiDelete(ukr_split="test")
+    with pytest.raises(UserError, match="epochs"):
+        MultiDelete(epochs=0)
 
 
 def _whole(task, indices):
