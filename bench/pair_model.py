@@ -11,10 +11,17 @@ from typing import Any, Mapping, Protocol, runtime_checkable
 import torch
 
 Batch = Mapping[str, Any]
+RETRIEVAL, CLASSIFICATION = "retrieval", "classification"
+KINDS = (RETRIEVAL, CLASSIFICATION)
 
 
 @runtime_checkable
 class PairModel(Protocol):
+    #: ``"retrieval"`` or ``"classification"``; how ``outputs`` and ``example_probs`` are read.
+    kind: str
+    #: Columns of ``example_probs`` (classes; 2 for a retrieval model's match / no-match).
+    n_classes: int
+
     def encode_a(self, a: Any) -> torch.Tensor:
         """[B, d] unimodal embedding of the first modality (image, molecule graph)."""
 
@@ -31,4 +38,10 @@ class PairModel(Protocol):
         """Scalar training loss of the task."""
 
     def example_losses(self, batch: Batch) -> torch.Tensor:
-        """[B] per-example loss that does not depend on the rest of the batch."""
+        """[B] per-example loss that does not depend on the rest of the batch and reaches every
+        parameter ``loss`` trains (Fisher, saliency, NPO and per-example attacks need the whole
+        model, not one tower)."""
+
+    def example_probs(self, batch: Batch) -> torch.Tensor:
+        """[B, n_classes] per-example class probabilities, independent of the rest of the batch
+        (for a retrieval model: the pair's match probability, column 1 = matched)."""
