@@ -7,6 +7,10 @@ embeddings; a fusion encoder (text self-attention, then cross-attention to the f
 tokens) produces the joint representation at the text [CLS] position, and an image-text
 matching (ITM) head classifies it as matched or not, with hard negatives drawn from the ITC
 similarities. Retrieval is scored with ITC similarities (ITM barely trains in a CPU budget).
+
+The per-example loss and probabilities of the pair-model contract use both halves, so methods
+and attacks that work per example (Fisher, saliency, NPO, loss or confidence attacks) see the
+fusion encoder and ITM head as well as the towers: see ``example_losses`` and ``example_probs``.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ class FusionPairModel(nn.Module):
     uses all): the fusion encoder runs on 3 pairs per item and dominated training time at
     batch 256 on a CPU; ITC still sees the whole batch.
     """
+
+    kind = "retrieval"
+    n_classes = 2  # ITM classes: 0 = not matched, 1 = matched
 
     def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1,
                  temperature: float = 0.07, itm_pairs: int = 32):
@@ -96,9 +103,25 @@ class FusionPairModel(nn.Module):
         return (self.encode_a(a) * self.encode_b(b)).sum(-1)
 
     def example_losses(self, batch) -> torch.Tensor:
-        """(1 - cos) / temperature of each matched pair: the ITC logit gap to a perfect match,
-        independent of the rest of the batch (unlike the in-batch contrastive loss)."""
-        return (1.0 - self.pair_scores(batch["a"], batch["b"])) / self.temperature
+        """[B] loss of each matched pair on its own: ITC term + ITM term.
+
+        ITC term: ``(1 - cos) / temperature``, the pair's similarity logit gap to a perfect match
+        (the in-batch contrastive loss would depend on the other pairs). ITM term:
+        ``-log p(matched)`` of the ITM head on the pair's fused representation (the positive
+        half of ALBEF's ITM loss; its hard negatives come from the rest of the batch). Together
+        they reach every parameter ``loss`` trains: both towers, the projections, the fusion
+        encoder and the ITM head.
+        """
+        a_tok, a_mask = self.a_tower(batch["a"])
+        b_tok, b_mask = self._b_tokens(batch["b"])
+        ea, eb = self._embed(a_tok, a_mask, self.a_proj), self._embed(b_tok, b_mask, self.b_proj)
+        cos = (ea * eb).sum(-1)
+        itm_logits = self.itm_head(self._fuse(b_tok, b_mask, a_tok, a_mask))
+        return (1.0 - cos) / self.temperature - F.log_softmax(itm_logits, dim=-1)[:, 1]
+
+    def example_probs(self, batch) -> torch.Tensor:
+        """[B, 2] ITM probabilities of each matched pair (column 1 = matched), batch-independent."""
+        return self.itm_head(self.joint(batch["a"], batch["b"])).softmax(dim=-1)
 
     def loss(self, batch) -> torch.Tensor:
         a_tok, a_mask = self.a_tower(batch["a"])

@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from bench import ForgetSpec, PairModel
+from bench.directions import INFO
+from bench.pair_model import KINDS
 from bench.registry import TASKS
 
 
@@ -12,7 +14,7 @@ def prepared(request, cache_dir):
     task = TASKS.get(request.param)(**TASKS.get(request.param).smoke_params)
     task.prepare(cache_dir)
     splits = task.splits(0, ForgetSpec(fraction=0.2))
-    return task, splits, task.recipe(0).new_model()
+    return task, splits, task.recipe(0).initial_model()
 
 
 def test_splits_are_disjoint_and_cover_the_data(prepared):
@@ -36,6 +38,45 @@ def test_model_implements_the_pair_model_contract(prepared):
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
 
 
+def _batch(task, indices):
+    return next(iter(task.loader(indices, shuffle=False, seed=0)))
+
+
+def _parameters_reached(model, scalar) -> set[str]:
+    model.zero_grad(set_to_none=True)
+    scalar.backward()
+    reached = {n for n, p in model.named_parameters() if p.grad is not None and p.grad.abs().sum() > 0}
+    model.zero_grad(set_to_none=True)
+    return reached
+
+
+def test_example_losses_reach_every_parameter_the_loss_trains(prepared):
+    # Fisher, saliency, NPO and per-example attacks only see what example_losses reaches.
+    task, s, model = prepared
+    batch = _batch(task, s.train[:8])
+    torch.manual_seed(0)  # the ITM loss draws its hard negatives from the global RNG
+    trained = _parameters_reached(model, model.loss(batch))
+    reached = _parameters_reached(model, model.example_losses(batch).sum())
+    assert len(trained) > 0
+    assert trained <= reached, f"example_losses misses {sorted(trained - reached)}"
+
+
+def test_kind_and_classes(prepared):
+    _, _, model = prepared
+    assert model.kind in KINDS
+    assert isinstance(model.n_classes, int) and model.n_classes >= 2
+
+
+@torch.no_grad()
+def test_example_probs_are_batch_independent_distributions(prepared):
+    task, s, model = prepared
+    model.eval()
+    probs = model.example_probs(_batch(task, s.train[:8]))
+    assert probs.shape == (8, model.n_classes) and (probs >= 0).all()
+    torch.testing.assert_close(probs.sum(1), torch.ones(8), atol=1e-5, rtol=0)
+    torch.testing.assert_close(probs[:4], model.example_probs(_batch(task, s.train[:4])), atol=1e-5, rtol=0)
+
+
 @torch.no_grad()
 def test_example_losses_do_not_depend_on_the_rest_of_the_batch(prepared):
     task, s, model = prepared
@@ -51,4 +92,13 @@ def test_evaluate_returns_every_declared_metric(prepared):
     task, s, model = prepared
     metrics = task.evaluate(model, s, torch.device("cpu"), seed=0)
     assert set(metrics) == set(task.metric_directions())
-    assert all(0.0 <= v <= 100.0 for v in metrics.values())
+    assert all(0.0 <= v <= 100.0 for k, v in metrics.items() if k != "eval.gallery_size")
+
+
+def test_evaluate_uses_one_gallery_size_every_part_can_hold(prepared):
+    task, _, model = prepared
+    s = task.splits(0, ForgetSpec(fraction=0.3))
+    assert len(s.test) < len(s.forget)  # the case that used to score test at a smaller gallery
+    metrics = task.evaluate(model, s, torch.device("cpu"), seed=0)
+    assert metrics["eval.gallery_size"] == min(len(s.forget), len(s.retain), len(s.test))
+    assert task.metric_directions()["eval.gallery_size"] == INFO

@@ -1,0 +1,59 @@
+"""FusionPairModel's per-example outputs: the documented ITC + ITM decomposition, on random
+inputs through a stand-in first-modality tower (the real towers are covered by the task
+contract tests)."""
+
+import pytest
+import torch
+from torch import nn
+
+from bench import PairModel
+from tasks.models.fusion import FusionPairModel
+from tasks.text_features import HIDDEN, TextTokens
+
+DIM = 16
+
+
+class TokenTower(nn.Module):
+    """``a`` is already a [B, T, DIM] token tensor; every token is real."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(DIM, DIM)
+
+    def forward(self, a):
+        return self.linear(a), torch.ones(a.shape[:2], dtype=torch.bool)
+
+
+@pytest.fixture
+def model_and_batch():
+    torch.manual_seed(0)
+    model = FusionPairModel(TokenTower(), dim=DIM, heads=2).eval()
+    mask = torch.ones(6, 5, dtype=torch.bool)
+    mask[:3, 3:] = False  # padded captions: padding must not leak into any score
+    batch = {"a": torch.randn(6, 4, DIM), "b": TextTokens(torch.randn(6, 5, HIDDEN), mask),
+             "index": torch.arange(6)}
+    return model, batch
+
+
+@torch.no_grad()
+def test_example_loss_is_itc_gap_plus_itm_nll(model_and_batch):
+    model, batch = model_and_batch
+    itc = (1 - model.pair_scores(batch["a"], batch["b"])) / model.temperature
+    itm = -model.example_probs(batch)[:, 1].log()
+    torch.testing.assert_close(model.example_losses(batch), itc + itm, atol=1e-5, rtol=1e-5)
+    assert (itm > 0).all()  # an untrained ITM head is far from certain: the term is not negligible
+
+
+@torch.no_grad()
+def test_example_probs_follow_the_itm_head_on_the_matched_pair(model_and_batch):
+    model, batch = model_and_batch
+    probs = model.example_probs(batch)
+    expected = model.itm_head(model.joint(batch["a"], batch["b"])).softmax(-1)
+    torch.testing.assert_close(probs, expected)
+    torch.testing.assert_close(probs.sum(1), torch.ones(6))
+
+
+def test_declares_a_two_class_retrieval_model(model_and_batch):
+    model, _ = model_and_batch
+    assert isinstance(model, PairModel)
+    assert (model.kind, model.n_classes) == ("retrieval", 2)
