@@ -1,4 +1,4 @@
-"""Df-vs-Dr distinguishability AUC (MultiDelete, Cheng & Amiri, ECCV 2024), computed on all data.
+"""Df-vs-Dr distinguishability AUC (MultiDelete, Cheng & Amiri, ECCV 2024).
 
 Question asked: from the unlearned model's matched-pair scores alone, how well can one tell the
 forgotten pairs D_f from the retained pairs D_r? The score of a pair is ``-loss`` (higher = the
@@ -12,11 +12,18 @@ unlearned model is as able to tell D_f from D_r as the retrained reference is, i
 close to the reference's, not as high as possible (an AUC near 1.0 means D_f has been pushed
 much further than retraining would, which is itself a detectable trace).
 
-Protocol (balanced chunks, as in the paper, but over the whole sets rather than one sample):
-every pair of D_f and of D_r is scored; D_r is shuffled with ``default_rng(seed)`` and cut into
-consecutive, disjoint chunks of |D_f| pairs; up to ``n_chunks`` such chunks are used (fewer when
-D_r holds fewer whole chunks, at least one). If D_r is smaller than D_f, all of D_r is one
-chunk. Each chunk against the whole D_f gives one balanced AUC; the result is their mean.
+Protocol: the authors' evaluation (github.com/CLU-UML/MultiDelete, ``vl_unlearn/
+runner_unlearn.py``) scores every pair of D_f and averages the AUCs of D_f against 5
+consecutive, disjoint |D_f|-sized chunks of D_r (their score is the sigmoid of the pair's ITC
+similarity; ours is ``-example_losses``, which adds the pair's ITM term). Here D_r is shuffled
+with ``default_rng(seed)`` before it is cut, so the chunks do not depend on the storage order;
+up to ``n_chunks`` chunks are used (fewer when D_r holds fewer whole chunks, at least one), and
+D_r smaller than D_f is one chunk of all of it. ``n_chunks=0`` uses all of D_r as one chunk.
+
+Averaging over chunks is the same as pooling them: an AUC is the mean over (retained,
+forgotten) pairs of ``[r > f] + [r = f] / 2``, and equal-sized chunks each contribute the same
+number of such pairs, so the mean of the chunk AUCs is exactly the AUC of D_f against the union
+of the chunks. ``n_chunks`` only sets how much of D_r is compared: k chunks, k * |D_f| pairs.
 """
 
 from __future__ import annotations
@@ -40,18 +47,20 @@ def _scores(x: np.ndarray, name: str) -> np.ndarray:
 
 
 def retain_chunks(n_forget: int, n_retain: int, n_chunks: int, seed: int) -> list[np.ndarray]:
-    """Indices into D_r of each chunk: consecutive slices of ``default_rng(seed).permutation``."""
-    if n_chunks < 1:
-        raise ValueError(f"n_chunks must be >= 1, got {n_chunks}")
+    """Indices into D_r of each chunk: consecutive slices of ``default_rng(seed).permutation``;
+    ``n_chunks=0``: one chunk of all of D_r."""
+    if n_chunks < 0:
+        raise ValueError(f"n_chunks must be >= 0 (0 = all of D_r), got {n_chunks}")
     perm = np.random.default_rng(seed).permutation(n_retain)
-    if n_retain < n_forget:
+    if n_chunks == 0 or n_retain < n_forget:
         return [perm]
     k = min(n_chunks, n_retain // n_forget)
     return [perm[i * n_forget : (i + 1) * n_forget] for i in range(k)]
 
 
 def df_dr_auc(forget_scores: np.ndarray, retain_scores: np.ndarray, n_chunks: int, seed: int) -> float:
-    """Mean ROC-AUC of D_r (label 1) vs D_f (label 0) over disjoint |D_f|-sized chunks of D_r.
+    """Mean ROC-AUC of D_r (label 1) vs D_f (label 0) over the chunks of ``retain_chunks``
+    (equal to the AUC of D_f against their union; see the module docstring).
 
     1.0: every retained pair scores above every forgotten one; 0.5: indistinguishable;
     0.0: every forgotten pair scores above every retained one.
@@ -71,12 +80,13 @@ class DfDrAuc(bench.Attack):
     """Df-vs-Dr AUC of the unlearned model, scores = -per-example loss.
 
     Args:
-        n_chunks: how many disjoint |D_f|-sized chunks of D_r to average over (default 5);
-            more chunks use more of D_r and lower the variance. The MultiDelete paper's
-            evaluation draws one D_r sample of |D_f| pairs, i.e. ``n_chunks=1``.
+        n_chunks: how many disjoint |D_f|-sized chunks of D_r to average over; 5 (default) as
+            in the MultiDelete authors' code; 0 compares D_f with all of D_r. More of D_r
+            lowers the variance of the estimate.
     """
 
     name = "df_dr_auc"
+    param_bounds = {"n_chunks": (0, None)}
     directions: ClassVar[dict[str, str]] = {"auc.df_vs_dr": RETRAIN}
 
     def __init__(self, n_chunks: int = 5):

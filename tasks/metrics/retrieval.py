@@ -4,13 +4,25 @@
 matched items of modality B (columns); the match of row ``i`` is column ``i``. Higher similarity
 means "more likely the match".
 
-Tie rule (pessimistic): the rank of the correct item is ``1 + #(other items scoring >= it)``.
-A correct item is therefore retrieved at rank 1 only if it scores strictly higher than every
-other candidate; a model that outputs a constant matrix gets Recall@1 = 0, not 100. This keeps
-a collapsed (e.g. over-unlearned) model from looking good through ties.
+Identical texts (``text_ids``): two items may share a caption word for word (two emoji are both
+"man in tuxedo, people & body"). As in multi-caption retrieval evaluation, any item whose text
+equals the true one is a correct answer: ``text_ids`` is an integer vector of length N, equal ids
+meaning identical text. For an A->B query ``i`` every column ``j`` with
+``text_ids[j] == text_ids[i]`` is correct; for a B->A query ``j`` every row ``i`` with that text
+is. The query is answered at the position of its best-scoring correct item. Without
+``text_ids`` only the diagonal is correct.
+
+Tie rule (expected value under uniformly random tie-breaking): let ``c`` be the best correct
+score, ``s`` the number of incorrect items scoring above ``c``, ``t`` the incorrect items tied
+at ``c`` and ``m`` the correct ones tied at ``c``. The query's Recall@K hit is the probability
+that a random order of the tied block puts a correct item within the top K:
+``1 - C(t, K-s) / C(t+m, K-s)`` (0 when ``K <= s``), which for one correct item is
+``clip((K - s) / (t + 1), 0, 1)``. A constant matrix therefore scores chance, ``K / N``,
+neither 0 (pessimistic ranks would reward nothing) nor 100 (optimistic ranks would let a
+collapsed, e.g. over-unlearned, model look perfect).
 
 Recall@K depends on the gallery size N (Recall@10 over 10 items is always 100), so splits of
-different sizes (forget vs test) must be compared at equal gallery size: ``gallery_recall``.
+different sizes (forget vs test) are compared at one common gallery size: ``gallery_recall``.
 """
 
 from __future__ import annotations
@@ -21,10 +33,11 @@ import numpy as np
 import torch
 
 DEFAULT_KS = (1, 5, 10)
+TextIds = Sequence[int] | np.ndarray | None  # equal ids = identical text; None: all distinct
 
 
 def _check(sim: torch.Tensor) -> torch.Tensor:
-    sim = torch.as_tensor(sim).detach().cpu()
+    sim = torch.as_tensor(sim).detach().cpu().double()
     if sim.ndim != 2 or sim.shape[0] != sim.shape[1]:
         raise ValueError(f"sim must be a square [N, N] matrix, got shape {tuple(sim.shape)}")
     if sim.shape[0] == 0:
@@ -34,36 +47,77 @@ def _check(sim: torch.Tensor) -> torch.Tensor:
     return sim
 
 
-def correct_ranks(sim: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """1-based pessimistic ranks of the matched item: ``(a2b, b2a)``, each of length N.
+def _correct_mask(n: int, text_ids: TextIds) -> torch.Tensor:
+    """[N, N] True where column j's text equals row i's true text (the diagonal at least)."""
+    if text_ids is None:
+        return torch.eye(n, dtype=torch.bool)
+    ids = torch.as_tensor(np.asarray(text_ids)).ravel()
+    if ids.numel() != n or ids.is_floating_point():
+        raise ValueError(f"text_ids must be {n} integer ids, got {ids.numel()} of {ids.dtype}")
+    return ids[:, None] == ids[None, :]
 
-    ``a2b[i]`` ranks column ``i`` among all columns for row ``i``; ``b2a[j]`` ranks row ``j``
-    among all rows for column ``j``. Counting ``>=`` includes the correct item itself, which
-    makes the count exactly ``1 + #(others >= correct)``.
+
+def _standings(sim: torch.Tensor, correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Per query (row): incorrect items above the best correct score, incorrect items tied with
+    it, and correct items at it. Returns three integer tensors of length N."""
+    best = sim.masked_fill(~correct, float("-inf")).amax(dim=1, keepdim=True)
+    above = (~correct & (sim > best)).sum(1)
+    tied_wrong = (~correct & (sim == best)).sum(1)
+    tied_right = (correct & (sim == best)).sum(1)
+    return above, tied_wrong, tied_right
+
+
+def _hit_probability(above, tied_wrong, tied_right, k: int) -> torch.Tensor:
+    """P(a correct item lands in the top k) with the tied block in uniformly random order."""
+    # Slots of the top k left for the tied block; past tied_wrong + 1 a correct item is sure to
+    # be in, and capping there keeps every factor below well defined.
+    slots = torch.minimum((k - above).clamp_min(0), tied_wrong + 1)
+    miss = torch.ones(above.shape, dtype=torch.float64)  # P(every slot holds an incorrect item)
+    for i in range(int(slots.max())):
+        factor = (tied_wrong - i).double() / (tied_wrong + tied_right - i).double()
+        miss = torch.where(i < slots, miss * factor, miss)
+    return 1.0 - miss
+
+
+def correct_ranks(sim: torch.Tensor, text_ids: TextIds = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Expected 1-based rank of the best-placed correct item: ``(a2b, b2a)``, each of length N.
+
+    ``a2b[i]`` ranks row ``i``'s correct columns among all columns; ``b2a[j]`` ranks column
+    ``j``'s correct rows among all rows. With ``s``, ``t``, ``m`` as in the module docstring the
+    expected rank is ``s + 1 + t / (m + 1)`` (the first of m correct items among t + m randomly
+    ordered ones sits, on average, at (t + m + 1) / (m + 1)); without ties it is the plain rank.
     """
     sim = _check(sim)
-    diag = sim.diagonal()
-    a2b = (sim >= diag[:, None]).sum(dim=1)
-    b2a = (sim >= diag[None, :]).sum(dim=0)
-    return a2b, b2a
+    correct = _correct_mask(sim.shape[0], text_ids)
+    ranks = []
+    for scores, mask in ((sim, correct), (sim.T, correct.T)):
+        above, tied_wrong, tied_right = _standings(scores, mask)
+        ranks.append(above + 1 + tied_wrong.double() / (tied_right + 1))
+    return ranks[0], ranks[1]
 
 
-def recall_at_k(sim: torch.Tensor, ks: Sequence[int] = DEFAULT_KS) -> dict[str, float]:
+def recall_at_k(
+    sim: torch.Tensor, ks: Sequence[int] = DEFAULT_KS, text_ids: TextIds = None
+) -> dict[str, float]:
     """Recall@K in percent (0-100) in both directions, plus ``r_mean``.
 
     Returns ``a2b_r{k}`` and ``b2a_r{k}`` for every ``k`` in ``ks`` and ``r_mean``, the mean of
-    those values (the six values for the default ``ks``). A ``k`` larger than N is clipped to N
-    (so it reads 100); the key keeps the requested ``k`` so that tables line up across splits.
+    those values (the six values for the default ``ks``). Each query contributes its expected
+    hit under random tie-breaking (a fraction when it ties with incorrect items). A ``k`` larger
+    than N is clipped to N (so it reads 100); the key keeps the requested ``k`` so that tables
+    line up across splits. ``text_ids``: see the module docstring.
     """
     if not ks or any(int(k) < 1 for k in ks):
         raise ValueError(f"ks must be positive integers, got {ks!r}")
-    a2b, b2a = correct_ranks(sim)
-    n = a2b.numel()
+    sim = _check(sim)
+    n = sim.shape[0]
+    correct = _correct_mask(n, text_ids)
     out: dict[str, float] = {}
-    for direction, ranks in (("a2b", a2b), ("b2a", b2a)):
+    for direction, scores, mask in (("a2b", sim, correct), ("b2a", sim.T, correct.T)):
+        standings = _standings(scores, mask)
         for k in ks:
-            hit = ranks <= min(int(k), n)
-            out[f"{direction}_r{int(k)}"] = 100.0 * hit.double().mean().item()
+            hit = _hit_probability(*standings, min(int(k), n))
+            out[f"{direction}_r{int(k)}"] = 100.0 * hit.mean().item()
     out["r_mean"] = float(np.mean(list(out.values())))
     return out
 
@@ -75,22 +129,28 @@ def gallery_recall(
     n_draws: int,
     seed: int,
     ks: Sequence[int] = DEFAULT_KS,
+    text_ids: TextIds = None,
 ) -> dict[str, float]:
     """Recall@K averaged over ``n_draws`` random galleries of ``gallery_size`` items.
 
     Each draw is a sorted set of ``gallery_size`` distinct indices in ``range(n_items)``
     (``numpy.random.default_rng(seed)``, without replacement); ``sim_fn(indices)`` returns the
-    ``[g, g]`` similarity matrix of those items and ``recall_at_k`` scores it. If
-    ``gallery_size >= n_items`` the whole set is scored once (``np.arange(n_items)``), since
-    every draw would be the same gallery. Deterministic for a seed.
+    ``[g, g]`` similarity matrix of those items and ``recall_at_k`` scores it, with
+    ``text_ids[indices]`` when ``text_ids`` (length ``n_items``) is given. If ``gallery_size ==
+    n_items`` the whole set is scored once (``np.arange(n_items)``), since every draw would be
+    the same gallery. A ``gallery_size`` above ``n_items`` is an error rather than a silently
+    smaller gallery: callers comparing splits choose one size that every split can hold.
+    Deterministic for a seed.
     """
     if n_items < 1:
         raise ValueError(f"n_items must be >= 1, got {n_items}")
-    if gallery_size < 1:
-        raise ValueError(f"gallery_size must be >= 1, got {gallery_size}")
+    if not 1 <= gallery_size <= n_items:
+        raise ValueError(f"gallery_size must be in [1, n_items={n_items}], got {gallery_size}")
     if n_draws < 1:
         raise ValueError(f"n_draws must be >= 1, got {n_draws}")
-    if gallery_size >= n_items:
+    if text_ids is not None and len(text_ids) != n_items:
+        raise ValueError(f"text_ids has {len(text_ids)} entries for {n_items} items")
+    if gallery_size == n_items:
         galleries = [np.arange(n_items)]
     else:
         rng = np.random.default_rng(seed)
@@ -104,5 +164,6 @@ def gallery_recall(
             raise ValueError(
                 f"sim_fn returned shape {tuple(sim.shape)} for a gallery of {len(idx)} items"
             )
-        results.append(recall_at_k(sim, ks))
+        ids = None if text_ids is None else np.asarray(text_ids)[idx]
+        results.append(recall_at_k(sim, ks, ids))
     return {key: float(np.mean([r[key] for r in results])) for key in results[0]}

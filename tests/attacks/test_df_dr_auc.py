@@ -55,6 +55,32 @@ def test_disjoint_chunks_average_one_separable_chunk():
     assert df_dr_auc(np.array([0.0, 1.0]), retain, n_chunks=1, seed=seed) == 1.0
 
 
+def test_mean_of_chunk_aucs_is_the_auc_of_their_union():
+    # Ties included (scores rounded to one decimal), so the [r = f] / 2 term is exercised too.
+    rng = np.random.default_rng(2)
+    forget, retain = rng.normal(size=40).round(1), rng.normal(0.3, size=450).round(1)
+    for n_chunks in (1, 3, 5, 11):
+        chunks = retain_chunks(forget.size, retain.size, n_chunks, seed=5)
+        union = retain[np.concatenate(chunks)]
+        pooled = roc_auc_score(np.r_[np.ones(union.size), np.zeros(forget.size)], np.r_[union, forget])
+        per_chunk = [roc_auc_score(np.r_[np.ones(c.size), np.zeros(forget.size)], np.r_[retain[c], forget])
+                     for c in chunks]
+        assert df_dr_auc(forget, retain, n_chunks, seed=5) == pytest.approx(pooled, abs=1e-12)
+        assert np.mean(per_chunk) == pytest.approx(pooled, abs=1e-12)
+    assert len(retain_chunks(forget.size, retain.size, 11, seed=5)) == 11  # 450 // 40 = 11 chunks
+
+
+def test_zero_chunks_compares_with_all_of_retain():
+    rng = np.random.default_rng(3)
+    forget, retain = rng.normal(size=30), rng.normal(0.5, size=95)  # 95 is no multiple of 30
+    (chunk,) = retain_chunks(30, 95, 0, seed=1)
+    assert sorted(chunk.tolist()) == list(range(95))
+    expected = roc_auc_score(np.r_[np.ones(95), np.zeros(30)], np.r_[retain, forget])
+    assert df_dr_auc(forget, retain, n_chunks=0, seed=1) == pytest.approx(expected, abs=1e-12)
+    # 3 chunks leave 5 retained pairs out: a different, subsampled estimate.
+    assert df_dr_auc(forget, retain, n_chunks=3, seed=1) != pytest.approx(expected, abs=1e-12)
+
+
 def test_chunk_layout():
     chunks = retain_chunks(n_forget=3, n_retain=10, n_chunks=5, seed=0)
     assert [len(c) for c in chunks] == [3, 3, 3]  # only 3 whole chunks fit in 10
@@ -80,10 +106,9 @@ def test_deterministic_and_rejects_bad_input():
     with pytest.raises(ValueError):
         df_dr_auc(np.array([]), r, 5, 0)
     with pytest.raises(ValueError):
-        df_dr_auc(f, r, 0, 0)
+        df_dr_auc(f, r, -1, 0)
     with pytest.raises(ValueError):
         df_dr_auc(np.array([np.nan]), r, 5, 0)
-
 
 
 def test_wrapper_scores_unlearned_model_with_negative_loss(fake_context):
@@ -106,5 +131,6 @@ def test_wrapper_scores_unlearned_model_with_negative_loss(fake_context):
 def test_wrapper_params_and_registry():
     assert DfDrAuc().get_params() == {"n_chunks": 5}
     assert DfDrAuc(n_chunks=2).get_params() == {"n_chunks": 2}
+    assert DfDrAuc(n_chunks=0).get_params() == {"n_chunks": 0}
     assert issubclass(DfDrAuc, bench.Attack)
     assert ATTACKS.get("df_dr_auc") is DfDrAuc
