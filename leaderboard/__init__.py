@@ -4,12 +4,18 @@
     from leaderboard import build_tables, RENDERERS
     print(RENDERERS["md"](build_tables(Store(results_dir, create=False).records())))
 
-This package never imports torch (nor ``bench``, whose ``__init__`` does): it reads records only.
+One table per (task, task params, forget spec), one row per (method, method params), one
+column per metric the records report (``build_tables(records, detail=True)`` adds per-K
+recalls), plus paired ``gap.<metric>`` columns for every metric judged against retrain.
+
+This package never imports torch: of ``bench`` it imports only ``bench.directions`` and
+``bench.record`` (``bench``'s exports are lazy), so it reads records and nothing else.
 """
 
+from leaderboard.columns import Column
 from leaderboard.json_table import SCHEMA, render_json
 from leaderboard.markdown import render_markdown
-from leaderboard.table import Cell, Column, Row, Table, build_tables
+from leaderboard.table import Cell, Row, Table, build_tables
 
 RENDERERS = {"md": render_markdown, "json": render_json}
 

@@ -1,25 +1,29 @@
 """Number formatting shared by the text renderers (markdown now; csv, latex, html later).
 
 Precision follows what the numbers can carry over a few seeds: recall in percent with one
-decimal, AUCs and attack accuracies with three, seconds with about two significant digits, MB
-as integers. The table model keeps full precision; only text output rounds.
+decimal, AUCs and accuracies (fractions) with three, seconds with about two significant
+digits, MB as integers. The table model keeps full precision; only text output rounds.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 MISSING = "—"  # no value: the metric was not measured for this row
+# Recall in percent: r_mean (mean Recall@K), rK, r@K, and the per-direction a2b_rK / b2a_rK.
+_RECALL = re.compile(r"^(r_mean|r\d+|r@\d+|(a2b|b2a)_r\d+)$")
 
 
 def precision_kind(metric: str) -> str:
     """Which formatting rule a metric takes, from its name (`<part>.<metric>`)."""
     name = metric.split(".", 1)[-1]
-    if metric.startswith("gap."):  # a gap has the unit of the metric it is a gap of
-        return precision_kind(name.replace("_", ".", 1))
-    if name == "r_mean" or (name[:1] == "r" and name[1:].isdigit()) or name.startswith("r@"):
+    if metric.startswith("gap."):  # gap.<metric> has the unit of the metric it is a gap of
+        return precision_kind(name)
+    if _RECALL.match(name):
         return "percent"
-    if "auc" in metric or metric.startswith("mia."):
+    # Accuracies are fractions in [0, 1], like scikit-learn's and the MIA attacks'.
+    if "auc" in metric or metric.startswith("mia.") or name == "acc":
         return "fraction"
     if name.endswith("_s"):
         return "seconds"

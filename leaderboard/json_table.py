@@ -1,25 +1,36 @@
 """JSON renderer: the table model as a versioned, documented document.
 
-Schema ``unlearnbench.leaderboard/1``::
+Schema ``unlearnbench.leaderboard/2``::
 
     {
-      "schema": "unlearnbench.leaderboard/1",
-      "tables": [                        # one per task, sorted by task name
-        {
+      "schema": "unlearnbench.leaderboard/2",
+      "tables": [                        # one per (task, task_params, forget), sorted by task,
+        {                                # then params by value
           "task": str,
+          "task_params": {str: any},     # the cell's resolved task params
+          "forget": {str: any},          # the forget spec, e.g. {"kind": "random",
+                                         #   "fraction": 0.1, "count": null}
+          "title": str,                  # e.g. "emoji_retrieval · forget random 10%"; task
+                                         # params appear only where tables of a task differ
           "columns": [                   # in display order
             {"metric": str,              # record metric name, e.g. "forget.r_mean", or the
-                                         # derived "gap.forget_r_mean" (method − retrain, paired
-                                         # per seed)
-             "header": str,              # short display header with direction arrow
-             "direction": "higher" | "lower" | "retrain",   # retrain: closest to retrain best
-             "group": "forgetting" | "utility" | "cost"}
+                                         # derived "gap.<metric>" (method − retrain, paired per
+                                         # seed) for every metric judged against retrain
+             "header": str,              # short display header with direction marker
+             "direction": "higher" | "lower" | "retrain" | "info",
+                                         # retrain: closest to retrain best (a gap: 0 best);
+                                         # info: reported, never ranked
+             "group": "forgetting" | "utility" | "distance" | "cost" | "other"}
           ],
-          "rows": [                      # original, retrain, then other methods alphabetically
+          "rows": [                      # original, retrain, then the others alphabetically
             {"method": str,
+             "method_params": {str: any},  # the cell's resolved method params
+             "label": str,               # method plus the params that tell its rows apart,
+                                         # e.g. "multidelete (lr=0.0005)"
              "n_seeds": int,             # seeds with a non-failed record
              "n_failed": int,            # failed records (not averaged)
-             "flags": [str],             # sanity flags, e.g. "no memorization"
+             "flags": [str],             # sanity and harness flags, e.g. "no-op",
+                                         # "early stop (1/3 seeds)"
              "cells": {metric: {         # one entry per column metric
                  "mean": float | null,   # mean over seeds; null when nothing was measured/NaN
                  "ci95": float | null,   # half width of the two-sided 95% Student-t interval;
@@ -30,6 +41,11 @@ Schema ``unlearnbench.leaderboard/1``::
         }
       ]
     }
+
+Changes from ``/1``: tables are keyed by task params and forget spec as well (``task_params``,
+``forget``, ``title``); rows by method params (``method_params``, ``label``); columns come
+from the records (direction ``info``, groups ``distance`` and ``other``); gap columns are named
+``gap.<metric>`` (``gap.forget.r_mean``, formerly ``gap.forget_r_mean``).
 
 Numbers keep full precision. NaN and ±inf are written as ``null`` so the output is strict JSON
 (RFC 8259), readable by any parser. A change to this shape bumps the version suffix.
@@ -44,7 +60,7 @@ from dataclasses import asdict
 
 from leaderboard.table import Cell, Table
 
-SCHEMA = "unlearnbench.leaderboard/1"
+SCHEMA = "unlearnbench.leaderboard/2"
 
 
 def render_json(tables: Sequence[Table]) -> str:
@@ -55,10 +71,15 @@ def render_json(tables: Sequence[Table]) -> str:
 def _table(table: Table) -> dict:
     return {
         "task": table.task,
+        "task_params": table.task_params,
+        "forget": table.forget,
+        "title": table.title,
         "columns": [asdict(c) for c in table.columns],
         "rows": [
             {
                 "method": row.method,
+                "method_params": row.method_params,
+                "label": row.label,
                 "n_seeds": row.n_seeds,
                 "n_failed": row.n_failed,
                 "flags": list(row.flags),

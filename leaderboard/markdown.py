@@ -1,7 +1,8 @@
-"""Markdown renderer: one `## <task>` section per table, a GitHub table, then the notes.
+"""Markdown renderer: one `## <title>` section per table (task, the task params that tell its
+tables apart, forget spec), a GitHub table, then the notes.
 
-Every string that comes from a user (task and method names, flags, error text in the notes,
-headers) goes through `escape_markdown`, so a hostile name such as ``a|b`<script>``` stays
+Every string that comes from a user (titles, row labels with method names and params, flags,
+error text in the notes, headers) goes through `escape_markdown`, so a hostile name such as ``a|b`<script>``` stays
 inside its cell as literal text: it cannot add a column, open a code span, or inject HTML.
 """
 
@@ -53,14 +54,14 @@ def render_markdown(tables: Sequence[Table]) -> str:
 def _render_table(table: Table) -> str:
     headers = ["Method", "Seeds"] + [escape_markdown(c.header) for c in table.columns] + ["Flags"]
     body = [
-        [escape_markdown(row.method), _seeds(row)]
+        [escape_markdown(row.label), _seeds(row)]
         + [format_cell(c.metric, row.cells[c.metric]) for c in table.columns]
         + ["; ".join(escape_markdown(flag) for flag in row.flags)]
         for row in table.rows
     ]
     grid = tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
     notes = "\n".join(f"- {escape_markdown(note)}" for note in table.notes)
-    return f"## {escape_markdown(table.task)}\n\n{grid}\n\n{notes}\n"
+    return f"## {escape_markdown(table.title)}\n\n{grid}\n\n{notes}\n"
 
 
 def _seeds(row: Row) -> str:

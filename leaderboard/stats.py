@@ -32,6 +32,8 @@ def mean_ci(values: Iterable[float]) -> tuple[float, float, int]:
     mean = float(x.mean())
     if n < 2:
         return mean, math.nan, n
+    if math.isfinite(mean) and np.all(x == x[0]):  # x.std() would give rounding noise, 4e-17
+        return mean, 0.0, n
     t = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1))
     with np.errstate(invalid="ignore"):  # an inf value gives a NaN width, flagged upstream
         half_width = t * float(x.std(ddof=1)) / math.sqrt(n)

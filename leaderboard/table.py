@@ -1,17 +1,19 @@
-"""Records -> the table model: one Table per task, rows = methods, columns = metrics.
+"""Records -> the table model: one Table per (task, task params, forget spec), one Row per
+(method, method params), one Column per metric the records report (see ``columns``).
 
 This is the only place where numbers are computed; renderers (markdown, json, ...) only format
 what is here, so every output format shows the same numbers (like HELM's presentation/table.py).
 
 - Each cell is mean ± 95% Student-t half width over the seeds whose record is not failed
-  (``ok`` and ``flagged`` records count; ``flagged`` ones also raise a row flag).
+  (``ok`` and ``flagged`` records count; the harness's flags also raise row flags).
 - Failed records are counted in ``Row.n_failed`` and their errors listed in the notes, never
   averaged.
-- ``gap.forget_r_mean`` is derived here: per seed, the method's forget R̄ minus retrain's forget
-  R̄ on the same seed (paired), then mean ± CI of those gaps. Forgetting is judged against the
-  retrained reference, not against "as low as possible".
-- A column no non-failed record of the task has is dropped; metrics no column names are
-  ignored. A column's direction is the one its records declare, else the default below.
+- ``gap.<metric>`` cells, for every metric judged against retrain: per seed, the row's value
+  minus retrain's on the same seed (paired), then mean ± CI of those differences. Retrain's
+  own gap is exactly 0; the original's says how far from retrain the starting point was.
+- Rows: original, retrain, then the other methods alphabetically; a method with several param
+  settings has one row per setting, labelled with the params that differ (``labels``).
+- Sanity flags are documented in ``flags``; the notes in ``notes``.
 
 The leaderboard reads the store and nothing else, and stays torch-free: it imports only
 ``bench.directions`` and ``bench.record`` (``bench``'s exports are lazy).
@@ -20,30 +22,18 @@ The leaderboard reads the store and nothing else, and stays torch-free: it impor
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.directions import HIGHER, LOWER, RETRAIN
-from bench.record import FAILED, FLAGGED
+from leaderboard.columns import GAP_PREFIX, Column, build_columns, is_gap
+from leaderboard.flags import ORIGINAL, RETRAIN_METHOD, harness_flags, sanity_flags, task_score
+from leaderboard.labels import distinguishing_keys, params_label, table_title
+from leaderboard.notes import table_notes
+from leaderboard.records import (RowKey, decode_key, done, key_order, per_seed, row_key, seed,
+                                 table_key, values)
 from leaderboard.stats import mean_ci, paired_gaps
-
-ARROWS = {HIGHER: "↑", LOWER: "↓", RETRAIN: "≈R"}
-FORGETTING, UTILITY, COST = "forgetting", "utility", "cost"
-ORIGINAL, RETRAIN_METHOD = "original", "retrain"
-GAP_METRIC = "gap.forget_r_mean"
-FAR_FROM_TEST_POINTS = 10.0  # retrain's forget R̄ should sit near its test R̄ (D_f is unseen)
-ERROR_CHARS = 160
-
-
-@dataclass(frozen=True)
-class Column:
-    metric: str
-    header: str
-    direction: str  # higher | lower | retrain
-    group: str  # forgetting | utility | cost
 
 
 @dataclass(frozen=True)
@@ -56,8 +46,10 @@ class Cell:
 @dataclass
 class Row:
     method: str
-    cells: dict[str, Cell]
-    n_seeds: int
+    method_params: dict[str, Any]
+    label: str  # the method, plus the params that tell its rows apart
+    cells: dict[str, Cell]  # one per column metric
+    n_seeds: int  # distinct seeds with a non-failed record
     n_failed: int
     flags: list[str] = field(default_factory=list)
 
@@ -65,143 +57,90 @@ class Row:
 @dataclass
 class Table:
     task: str
+    task_params: dict[str, Any]
+    forget: dict[str, Any]
+    title: str  # task, the task params that tell its tables apart, and the forget spec
     columns: list[Column]
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
 
 
-# (metric, short label, default direction, group); the header adds the direction's arrow.
-DEFAULT_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("forget.r_mean", "Forget R̄", RETRAIN, FORGETTING),
-    ("auc.df_vs_dr", "Df/Dr AUC", RETRAIN, FORGETTING),
-    ("mia.loss_auc", "MIA AUC", RETRAIN, FORGETTING),
-    (GAP_METRIC, "ΔForget R̄", RETRAIN, FORGETTING),
-    ("test.r_mean", "Test R̄", HIGHER, UTILITY),
-    ("retain.r_mean", "Retain R̄", HIGHER, UTILITY),
-    ("cost.unlearn_s", "Time (s)", LOWER, COST),
-    ("cost.speedup", "Speedup", HIGHER, COST),
-    ("cost.peak_rss_mb", "Peak RSS (MB)", LOWER, COST),
-    ("cost.peak_gpu_alloc_mb", "GPU alloc (MB)", LOWER, COST),
-    ("cost.peak_gpu_reserved_mb", "GPU reserved (MB)", LOWER, COST),
-)
+def build_tables(records: Iterable[Any], detail: bool = False) -> list[Table]:
+    """One Table per (task, task params, forget spec), sorted by task, then params by value.
 
-NOTES = (
-    "Recall@K (R̄ = mean Recall@K, in percent) is measured at equal gallery size (|D_f| items) "
-    "on forget, retain and test, so the three splits are comparable.",
-    "± is the half width of a two-sided 95% Student-t interval over seeds; a value without ± "
-    "comes from a single seed.",
-    "↑ higher is better, ↓ lower is better, ≈R closest to the retrained reference (retrain) "
-    "is best.",
-)
-GAP_NOTE = ("ΔForget R̄ is paired per seed: the method's forget R̄ minus retrain's on the same "
-            "seed; 0 is best.")
-
-
-def build_tables(records: Iterable[Any], columns: Sequence[tuple] = DEFAULT_COLUMNS) -> list[Table]:
-    """One Table per task, sorted by task name."""
-    by_task: dict[str, list[Any]] = defaultdict(list)
+    ``detail=True`` adds the per-K recall columns (``forget.a2b_r1`` ...) that the ``r_mean``
+    columns summarise."""
+    groups: dict[tuple, list[Any]] = defaultdict(list)
     for record in records:
-        by_task[str(record.cell["task"])].append(record)
-    return [_build_table(task, recs, columns) for task, recs in sorted(by_task.items())]
+        groups[table_key(record)].append(record)
+    keys = sorted(groups, key=key_order)
+    task_params: dict[str, list[dict]] = defaultdict(list)
+    for key in keys:
+        task_params[key[0]].append(decode_key(key)[1])
+    shown = {task: distinguishing_keys(params) for task, params in task_params.items()}
+    return [_build_table(key, groups[key], shown[key[0]], detail) for key in keys]
 
 
-def _build_table(task: str, records: list[Any], specs: Sequence[tuple]) -> Table:
-    by_method: dict[str, list[Any]] = defaultdict(list)
+def _build_table(key: tuple, records: list[Any], shown_params: list[str], detail: bool) -> Table:
+    task, task_params, forget = decode_key(key)
+    by_row: dict[RowKey, list[Any]] = defaultdict(list)
     for record in records:
-        by_method[str(record.cell["method"])].append(record)
-    done = [r for r in records if r.status != FAILED]
-    ref = _per_seed([r for r in done if str(r.cell["method"]) == RETRAIN_METHOD], "forget.r_mean")
-
-    columns = []
-    for metric, label, default, group in specs:
-        present = bool(ref) if metric == GAP_METRIC else any(metric in r.metrics for r in done)
-        if present:
-            direction = RETRAIN if metric == GAP_METRIC else _direction(metric, done, default)
-            columns.append(Column(metric, f"{label} {ARROWS[direction]}", direction, group))
-
-    rows = [_build_row(m, by_method[m], columns, ref) for m in _method_order(by_method)]
-    notes = list(NOTES) + ([GAP_NOTE] if any(c.metric == GAP_METRIC for c in columns) else [])
-    notes.append("Measured on: " + "; ".join(sorted({_hardware(r) for r in done})) + ".")
-    for r in sorted(records, key=lambda r: (str(r.cell["method"]), repr(r.cell.get("seed")))):
-        if r.status in (FAILED, FLAGGED):
-            notes.append(f"{r.cell['method']} (seed {r.cell.get('seed')}) {r.status}: "
-                         f"{_truncate(r.error)}")
-    return Table(task=task, columns=columns, rows=rows, notes=notes)
-
-
-def _hardware(record: Any) -> str:
-    """Where a record's times were measured, from its manifest (times only compare there)."""
-    hw = (getattr(record, "manifest", None) or {}).get("hardware", {})
-    device = hw.get("gpu") or hw.get("cpu") or "unknown device"
-    return f"{device}, {hw.get('torch_threads', '?')} torch threads"
+        by_row[row_key(record)].append(record)
+    order = sorted(by_row, key=_row_order)
+    labels = _row_labels(order)
+    extra: list[str] = []
+    reference = {}
+    for name in (ORIGINAL, RETRAIN_METHOD):
+        chosen = next((k for k in order if k[0] == name and done(by_row[k])), None)
+        reference[name] = done(by_row[chosen]) if chosen else []
+        if chosen and sum(k[0] == name for k in order) > 1:
+            extra.append(f"Several {name} rows; {labels[chosen]} is the one gaps and flags use.")
+    all_done = done(records)
+    columns, direction_notes = build_columns(all_done, reference[RETRAIN_METHOD], detail)
+    score = task_score(all_done)
+    rows = [_build_row(k, labels[k], by_row[k], columns, reference, score) for k in order]
+    notes = table_notes(columns, rows, [by_row[k] for k in order], direction_notes + extra)
+    return Table(task=task, task_params=task_params, forget=forget,
+                 title=table_title(task, task_params, forget, shown_params),
+                 columns=columns, rows=rows, notes=notes)
 
 
-def _build_row(method: str, records: list[Any], columns: list[Column], ref: dict) -> Row:
-    done = [r for r in records if r.status != FAILED]
+def _build_row(key: RowKey, label: str, records: list[Any], columns: list[Column],
+               reference: dict[str, list[Any]], score: str | None) -> Row:
+    method, method_params = decode_key(key)
+    mine = done(records)
     cells: dict[str, Cell] = {}
     flags: list[str] = []
     for col in columns:
-        if col.metric == GAP_METRIC:
-            values = list(paired_gaps(_per_seed(done, "forget.r_mean"), ref).values())
-        else:
-            values = [_value(r, col.metric) for r in done if col.metric in r.metrics]
-        cell = cells[col.metric] = Cell(*mean_ci(values))
-        if values and not math.isfinite(cell.mean):
+        if is_gap(col.metric):
+            base = col.metric[len(GAP_PREFIX):]
+            gaps = paired_gaps(per_seed(mine, base), per_seed(reference[RETRAIN_METHOD], base))
+            cells[col.metric] = Cell(*mean_ci(gaps.values()))
+            continue  # a NaN gap comes from a NaN value, flagged on that value's own row
+        found = values(mine, col.metric)
+        cell = cells[col.metric] = Cell(*mean_ci(found))
+        if found and not math.isfinite(cell.mean):
             flags.append(f"NaN metric: {col.metric}")
-        elif cell.n < len(values):
-            flags.append(f"NaN in {col.metric} ({len(values) - cell.n}/{len(values)} seeds)")
-    flags += _sanity_flags(method, done)
-    seeds = [r.cell.get("seed") for r in done]
+        elif cell.n < len(found):
+            flags.append(f"NaN in {col.metric} ({len(found) - cell.n}/{len(found)} seeds)")
+    flags += sanity_flags(method, mine, reference[ORIGINAL], score)
+    seeds = [seed(r) for r in mine]
     if len(set(seeds)) < len(seeds):
         flags.append("duplicate seeds")
-    n_flagged = sum(r.status == FLAGGED for r in done)
-    if n_flagged:
-        flags.append(f"{n_flagged}/{len(done)} runs flagged")
-    return Row(method=method, cells=cells, n_seeds=len(set(seeds)),
-               n_failed=len(records) - len(done), flags=flags)
+    flags += harness_flags(mine)
+    return Row(method=method, method_params=method_params, label=label, cells=cells,
+               n_seeds=len(set(seeds)), n_failed=len(records) - len(mine), flags=flags)
 
 
-def _sanity_flags(method: str, done: list[Any]) -> list[str]:
-    """Checks a reader wants before trusting the table."""
-    forget = _mean(done, "forget.r_mean")
-    test = _mean(done, "test.r_mean")
-    if not (math.isfinite(forget) and math.isfinite(test)):
-        return []
-    # The original must recall its training pairs better than unseen ones, or there is
-    # nothing to forget and every method trivially "succeeds".
-    if method == ORIGINAL and forget <= test:
-        return ["no memorization"]
-    # Retrain never saw D_f, so D_f should look like test data to it; if not, the splits differ
-    # in difficulty and forget R̄ mixes forgetting with that difference.
-    if method == RETRAIN_METHOD and abs(forget - test) > FAR_FROM_TEST_POINTS:
-        return ["forget far from test"]
-    return []
+def _row_order(key: RowKey) -> tuple:
+    fixed = {ORIGINAL: 0, RETRAIN_METHOD: 1}
+    return (fixed.get(key[0], 2), key[0].lower()) + key_order(key)
 
 
-def _method_order(methods: Iterable[str]) -> list[str]:
-    fixed = [m for m in (ORIGINAL, RETRAIN_METHOD) if m in methods]
-    rest = sorted((m for m in methods if m not in fixed), key=lambda m: (m.lower(), m))
-    return fixed + rest
-
-
-def _direction(metric: str, done: list[Any], default: str) -> str:
-    declared = Counter(r.directions.get(metric) for r in done if r.directions.get(metric) in ARROWS)
-    return declared.most_common(1)[0][0] if declared else default
-
-
-def _per_seed(records: list[Any], metric: str) -> dict[Any, float]:
-    return {r.cell.get("seed"): _value(r, metric) for r in records if metric in r.metrics}
-
-
-def _mean(records: list[Any], metric: str) -> float:
-    return mean_ci(_value(r, metric) for r in records if metric in r.metrics)[0]
-
-
-def _value(record: Any, metric: str) -> float:
-    value = record.metrics[metric]
-    return math.nan if value is None else float(value)
-
-
-def _truncate(text: str) -> str:
-    text = re.sub(r"\s+", " ", str(text or "")).strip() or "(no error text)"
-    return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"
+def _row_labels(order: list[RowKey]) -> dict[RowKey, str]:
+    """Each row's label: its method, plus the params that differ among that method's rows."""
+    params_by_method: dict[str, list[dict]] = defaultdict(list)
+    for key in order:
+        params_by_method[key[0]].append(decode_key(key)[1])
+    shown = {m: distinguishing_keys(params) for m, params in params_by_method.items()}
+    return {key: params_label(key[0], decode_key(key)[1], shown[key[0]]) for key in order}

@@ -9,14 +9,28 @@ import pytest
 from bench.record import Record
 
 _ids = itertools.count()
+RANDOM_10 = {"kind": "random", "fraction": 0.1, "count": None}
+# What the tasks and attacks declare for the grid's metrics (Record.directions).
+DIRECTIONS = {
+    "forget.r_mean": "retrain", "auc.df_vs_dr": "retrain", "mia.loss_auc": "retrain",
+    "test.r_mean": "higher", "retain.r_mean": "higher", "retention.joint_mse": "lower",
+    "delta.l2": "info", "cost.unlearn_s": "lower", "cost.speedup": "higher",
+    "cost.peak_rss_mb": "lower",
+}
 
 
 def make_record(method: str, seed: int, metrics: dict | None = None, *, task: str = "toy",
-                status: str = "ok", error: str = "", directions: dict | None = None) -> Record:
-    cell = {"task": task, "task_params": {}, "method": method, "method_params": {},
-            "forget": {"kind": "random", "fraction": 0.1}, "seed": seed, "attacks": []}
+                status: str = "ok", error: str = "", directions: dict | None = None,
+                method_params: dict | None = None, task_params: dict | None = None,
+                forget: dict | None = None, flags: list | None = None,
+                manifest: dict | None = None) -> Record:
+    """A record in the shape ``CellSpec.to_dict()`` gives its cell."""
+    cell = {"task": task, "task_params": dict(task_params or {}), "method": method,
+            "method_params": dict(method_params or {}), "forget": dict(forget or RANDOM_10),
+            "seed": seed, "attacks": {}, "device": "cpu", "precision": "fp32"}
     return Record(cell_id=f"cell{next(_ids)}", cell=cell, status=status, error=error,
-                  metrics=dict(metrics or {}), directions=dict(directions or {}))
+                  metrics=dict(metrics or {}), directions=dict(directions or {}),
+                  manifest=dict(manifest or {}), flags=list(flags or []))
 
 
 @pytest.fixture
@@ -29,14 +43,16 @@ def grid():
     """Three seeds of original, retrain and two methods on one task, plus one failed run."""
     forget = {"original": [92.0, 90.0, 94.0], "retrain": [61.0, 58.0, 60.0],
               "scrub": [70.0, 66.0, 65.0], "neggrad": [40.0, 45.0, 50.0]}
+    delta = {"original": 0.0, "retrain": 1.0, "scrub": 0.02, "neggrad": 0.3}
     records = []
     for method, values in forget.items():
         for seed, value in enumerate(values):
-            records.append(make_record(method, seed, {
+            metrics = {
                 "forget.r_mean": value, "test.r_mean": 60.0 + seed, "retain.r_mean": 88.0,
                 "auc.df_vs_dr": 0.5 + 0.01 * seed, "mia.loss_auc": 0.55,
+                "retention.joint_mse": 0.1, "delta.l2": delta[method],
                 "cost.unlearn_s": 1.5 + seed, "cost.speedup": 10.0, "cost.peak_rss_mb": 900.0,
-                "retention.joint_mse": 0.1,  # a metric no column names: ignored
-            }))
+            }
+            records.append(make_record(method, seed, metrics, directions=DIRECTIONS))
     records.append(make_record("scrub", 3, status="failed", error="RuntimeError: boom\n" + "x" * 500))
     return records

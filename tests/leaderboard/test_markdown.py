@@ -27,14 +27,26 @@ def _columns(line):
 
 def test_sections_rows_and_cells(grid):
     text = render_markdown(build_tables(grid))
-    assert text.startswith("## toy\n")
+    assert text.startswith("## toy · forget random 10%\n")
     lines = _table_lines(text)
     assert len(lines) == 2 + 4  # header, delimiter, four methods
-    assert "Forget R̄ ≈R" in lines[0] and "Flags" in lines[0]
+    assert "Forget R̄ ≈R" in lines[0] and "ΔForget R̄ ≈R" in lines[0] and "Flags" in lines[0]
+    assert "‖Δθ‖/‖θ‖ ·" in lines[0]  # info: a neutral marker, no arrow
     scrub = next(line for line in lines if line.startswith("| scrub"))
     assert "67.0 ± " in scrub  # mean of 70, 66, 65 with one decimal
     assert "3 (1 failed)" in scrub
     assert "equal gallery size" in text
+
+
+def test_one_section_per_configuration_with_row_labels(rec):
+    records = [rec("multidelete", 0, {"test.r_mean": 1.0}, method_params={"lr": lr, "ukr_split": "both"},
+                   task="emoji_retrieval", forget={"kind": "random", "fraction": f, "count": None})
+               for lr in (0.0005, 0.001) for f in (0.1, 0.05)]
+    text = render_markdown(build_tables(records))
+    assert [line for line in text.splitlines() if line.startswith("## ")] == [
+        "## emoji\\_retrieval · forget random 5%", "## emoji\\_retrieval · forget random 10%"]
+    labels = [_columns(line)[0].strip() for line in _table_lines(text) if "multidelete" in line]
+    assert labels == ["multidelete (lr=0.0005)", "multidelete (lr=0.001)"] * 2
 
 
 def test_hostile_method_name_cannot_break_the_table(rec, grid):
@@ -52,10 +64,23 @@ def test_hostile_task_flag_and_error_text_are_escaped(rec):
     records = [rec("m", 0, {"auc.df_vs_dr": float("nan")}, task="t*_#<b>"),
                rec("m", 1, task="t*_#<b>", status="failed", error="boom | `x`\n<img src=x>\n- item")]
     text = render_markdown(build_tables(records))
-    assert text.startswith(r"## t\*\_\#&lt;b&gt;" + "\n")
+    assert text.startswith(r"## t\*\_\#&lt;b&gt; · forget random 10%" + "\n")
     assert "<img" not in text and "`x`" not in text
     assert "NaN metric: auc.df\\_vs\\_dr" in text
     assert all(line.startswith(("## ", "|", "- ")) or not line for line in text.splitlines())
+
+
+def test_hostile_params_in_labels_and_titles_are_escaped(rec):
+    records = [rec("m", 0, {"test.r_mean": 1.0}, method_params={"k": "|<i>`"}, task_params={"p": v},
+                   forget={"kind": "x|y", "fraction": 0.1, "count": None}) for v in ("*", "[")]
+    records.append(rec("m", 0, {"test.r_mean": 1.0}, method_params={"k": "2"}, task_params={"p": "*"},
+                       forget={"kind": "x|y", "fraction": 0.1, "count": None}))
+    text = render_markdown(build_tables(records))
+    assert "<i>" not in text and "`" not in text.replace("\\`", "")
+    assert r"## toy (p=\*) · forget x\|y 10%" in text
+    lines = _table_lines(text)
+    assert all(len(_columns(line)) == len(_columns(lines[0])) for line in lines)
+    assert r"m (k=\|&lt;i&gt;\`)" in [_columns(line)[0].strip() for line in lines]
 
 
 def test_escape_markdown_units():
@@ -70,7 +95,11 @@ def test_escape_markdown_units():
 
 def test_precision_rules():
     assert format_value("forget.r_mean", 67.04) == "67.0"
-    assert format_value("gap.forget_r_mean", -3.25) == "-3.2"
+    assert format_value("gap.forget.r_mean", -3.25) == "-3.2"
+    assert format_value("gap.auc.df_vs_dr", -0.01234) == "-0.012"
+    assert format_value("forget.a2b_r10", 67.04) == "67.0"
+    assert format_value("test.acc", 0.9123) == "0.912"
+    assert format_value("delta.l2", 0.000123456) == "0.000123"
     assert format_value("auc.df_vs_dr", 0.51234) == "0.512"
     assert format_value("mia.loss_auc", 0.5) == "0.500"
     assert format_value("cost.unlearn_s", 123.4) == "123"

@@ -34,6 +34,8 @@ def test_mean_ci_small_n():
 
 def test_mean_ci_constant_values_have_zero_width():
     assert mean_ci([2.0, 2.0, 2.0]) == (2.0, 0.0, 3)
+    assert np.std([0.1, 0.1, 0.1], ddof=1) > 0  # rounding noise the interval must not show
+    assert mean_ci([0.1, 0.1, 0.1])[1] == 0.0
 
 
 def test_paired_gaps_uses_common_seeds_only():
