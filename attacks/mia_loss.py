@@ -96,6 +96,7 @@ class MiaLoss(bench.Attack):
     """
 
     name = "mia_loss"
+    param_bounds = {"n_splits": (2, None)}
     directions: ClassVar[dict[str, str]] = {"mia.loss_auc": RETRAIN, "mia.loss_acc": RETRAIN}
 
     def __init__(self, n_splits: int = 5):

@@ -16,7 +16,7 @@ _EXPORTS = {
     "Method": "bench.method", "PairModel": "bench.pair_model", "Recipe": "bench.request",
     "Splits": "bench.splits", "Task": "bench.task", "UnlearnRequest": "bench.request",
     "register_attack": "bench.registry", "register_method": "bench.registry",
-    "register_task": "bench.registry",
+    "register_task": "bench.registry", "derangement": "bench.seeding", "build_seeded": "bench.seeding",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--results", default="results", help="results dir (default: results)")
     p_run.add_argument("--cache", help="model/feature cache dir (default: RESULTS/cache)")
     p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
 
     p_lb = sub.add_parser("leaderboard", help="render the leaderboard from a results dir")
     p_lb.add_argument("--results", default="results")
@@ -72,17 +73,22 @@ def cmd_run(args) -> int:
     from bench.store import Store
     from bench.suite import expand, load_suite, parse_seeds
 
-    suite = load_suite(args.suite)
-    seeds = parse_seeds(args.seeds) if args.seeds is not None else None
-    cells = expand(suite, _csv(args.tasks), _csv(args.methods), seeds)
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UserError("--device cuda, but torch sees no CUDA device; use --device cpu.")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise UserError(f"--threads must be at least 1, got {args.threads}.")
+        torch.set_num_threads(args.threads)  # recorded in every record's manifest
+    suite = load_suite(args.suite)
+    seeds = parse_seeds(args.seeds) if args.seeds is not None else None
+    cells = expand(suite, _csv(args.tasks), _csv(args.methods), seeds, device=args.device)
     results = Path(args.results)
     if results.exists() and not results.is_dir():
         raise UserError(f"--results {results} exists and is not a directory; choose another path.")
     store = Store(results)
-    runner = Runner(store, Path(args.cache) if args.cache else results / "cache", torch.device(args.device))
-    print(f"suite {suite.name}: {len(cells)} cells (+ one `original` reference row per task and seed) "
+    runner = Runner(store, Path(args.cache) if args.cache else results / "cache")
+    print(f"suite {suite.name}: {len(cells)} cells (+ one `original` reference row per task, seed "
+          f"and forget spec) "
           f"-> {store.path}")
     summary = runner.run(cells)
     store.close()

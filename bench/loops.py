@@ -18,19 +18,23 @@ def adamw(model: torch.nn.Module, lr: float, weight_decay: float = 0.0) -> torch
 
 def run_steps(model: torch.nn.Module, optimizer: torch.optim.Optimizer, n_steps: int,
               step_loss: Callable[[], torch.Tensor], request: UnlearnRequest, desc: str,
-              max_grad_norm: float = 1.0) -> bool:
-    """Takes up to ``n_steps`` optimizer steps on ``step_loss()``; returns False when the
-    request's time budget ran out first (the caller stops its outer loop too)."""
+              max_grad_norm: float | None = 1.0) -> bool:
+    """Takes up to ``n_steps`` optimizer steps on ``step_loss()``, clipping the gradient norm at
+    ``max_grad_norm`` (None: no clipping, e.g. when a penalty such as ℓ1 must act in full).
+    Returns False, and marks the request ``stopped_early``, when the deadline came first (the
+    caller stops its outer loop too)."""
     model.train()
     params = [p for g in optimizer.param_groups for p in g["params"]]
     bar = tqdm(range(n_steps), desc=desc, unit="step", disable=None, leave=False)
     for _ in bar:
         if request.seconds_left() <= 0:
+            request.stopped_early = True
             return False
         loss = step_loss()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
+        if max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
         optimizer.step()
         bar.set_postfix(loss=f"{loss.item():.4f}")
     return True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import platform
 import subprocess
 from functools import lru_cache
@@ -11,6 +9,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import torch
+
+from bench.source import code_hash
 
 PACKAGES = ("unlearnbench", "torch", "transformers", "torch-geometric", "scikit-learn", "numpy",
             "safetensors", "rdkit")
@@ -41,26 +41,43 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def hardware(device: torch.device) -> dict[str, str | int]:
-    info = {"platform": platform.platform(), "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(), "torch_threads": torch.get_num_threads()}
+@lru_cache(maxsize=None)
+def cpu_model() -> str:
+    """The CPU's model name ("AMD EPYC 7B13"), not just the architecture: float kernels and
+    timings differ between CPUs of one architecture."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def hardware(device: torch.device) -> dict[str, str | int | None]:
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cpu": cpu_model(),
+            "arch": platform.machine(), "torch_threads": torch.get_num_threads(),
+            "torch": torch.__version__, "cuda": torch.version.cuda}
     if device.type == "cuda":
         info["gpu"] = torch.cuda.get_device_name(device)
     return info
 
 
-def source_hash(obj) -> str:
-    """Hash of the source file that defines ``obj`` (a method, task or attack class)."""
-    try:
-        return hashlib.sha256(Path(inspect.getsourcefile(obj)).read_bytes()).hexdigest()[:16]
-    except (TypeError, OSError):
-        return "unknown"
-
-
 def build_manifest(*, device: torch.device, method_cls, task_cls, forget_hash: str,
-                   timings: dict[str, float]) -> dict:
+                   timings: dict[str, float], budget_s: float, reference_time: str) -> dict:
+    """``reference_time``: "measured" when the retrained reference was trained in this run,
+    "cache" when its training time (the speedup's numerator) was read from a model cache."""
     return {
         "code_commit": code_commit(), "packages": package_versions(), "hardware": hardware(device),
-        "method_source": source_hash(method_cls) if method_cls else None,
-        "task_source": source_hash(task_cls), "forget_split": forget_hash, "timings": timings,
+        "method_source": code_hash(method_cls) if method_cls else None,
+        "method_origin": _origin(method_cls), "task_source": code_hash(task_cls),
+        "forget_split": forget_hash, "timings": timings, "budget_s": budget_s,
+        "reference_time": reference_time,
     }
+
+
+def _origin(method_cls) -> str | None:
+    """Whether a method ships with unlearnbench or comes from a plugin or a file."""
+    if method_cls is None:
+        return None
+    return "built-in" if method_cls.__module__.split(".")[0] == "methods" else "external"

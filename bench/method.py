@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 
 from bench.params import Configurable
@@ -16,6 +18,10 @@ class Method(Configurable):
     """
 
     name: str = ""
+    #: The runner serves the cached retrained reference instead of calling ``unlearn``.
+    reproduces_reference: ClassVar[bool] = False
+    #: The request then carries ``full_train_loader`` (D_train = D_f ∪ D_r), e.g. for SSD.
+    needs_full_train: ClassVar[bool] = False
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
         raise NotImplementedError

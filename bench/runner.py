@@ -1,9 +1,11 @@
 """The inline runner: turns cells into records, one isolated cell at a time.
 
-Cells that share (task, seed, forget split) share one prepared task, one original model and
-one retrained reference, trained once and cached (bench.cache). Each cell works on its own copy
-of the original; an exception, non-finite weights or an exceeded budget mark its record failed
-with the reason, and the grid goes on. Only this driver writes the store.
+Cells that share (task, seed, forget split, device) share one prepared task, one original model
+and one retrained reference, trained once and cached (bench.cache). Each cell works on its own
+copy of the original, under its own seed and deterministic kernels; an exception, non-finite
+weights or a budget overrun mark its record failed with the reason, and the grid goes on. A
+failing attack loses only its own metrics (the record is flagged). Only this driver writes the
+store.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import copy
 import math
 import time
-import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,29 +23,36 @@ from tqdm.auto import tqdm
 
 from bench.attack import AttackContext
 from bench.cache import CachedModel, ModelCache
-from bench.directions import HIGHER, LOWER
-from bench.manifest import build_manifest, source_hash
+from bench.cell_checks import CellFailure, check_finite, describe, relative_distance
+from bench.directions import HIGHER, INFO, LOWER
+from bench.manifest import build_manifest
 from bench.measure import measure_cost
-from bench.record import FAILED, FLAGGED, OK, Record
+from bench.record import ATTACK_FAILED, EARLY_STOP, FAILED, FLAGGED, NON_FINITE, OK, Record
 from bench.registry import ATTACKS, METHODS, TASKS
 from bench.request import UnlearnRequest
+from bench.seeding import deterministic, seed_everything
+from bench.source import code_hash
 from bench.spec import REFERENCE_METHOD, CellSpec
 from bench.splits import Splits
 from bench.store import Store
 from bench.task import Task
 
-COST_DIRECTIONS = {"cost.unlearn_s": LOWER, "cost.speedup": HIGHER, "cost.peak_rss_mb": LOWER,
-                   "cost.peak_gpu_alloc_mb": LOWER, "cost.peak_gpu_reserved_mb": LOWER}
+HARNESS_DIRECTIONS = {"cost.unlearn_s": LOWER, "cost.speedup": HIGHER, "cost.peak_rss_mb": LOWER,
+                      "cost.peak_gpu_alloc_mb": LOWER, "cost.peak_gpu_reserved_mb": LOWER,
+                      "delta.l2": INFO}
 
 
-class CellFailure(Exception):
-    """A cell-level failure with a reason the record should carry verbatim."""
+def grace_s(budget_s: float) -> float:
+    """How far past its soft deadline a method may finish before its cell fails: a method that
+    checks ``seconds_left()`` between steps still needs its final step or evaluation pass."""
+    return max(30.0, 0.1 * budget_s)
 
 
 @dataclass
 class Group:
     task: Task
     splits: Splits
+    device: torch.device
     original: CachedModel
     reference: CachedModel
 
@@ -59,11 +67,10 @@ class RunSummary:
 
 
 class Runner:
-    def __init__(self, store: Store, cache_dir: Path | str, device: torch.device):
+    def __init__(self, store: Store, cache_dir: Path | str):
         self.store = store
         self.cache_dir = Path(cache_dir)
         self.models = ModelCache(self.cache_dir)
-        self.device = device
         self._tasks: dict[tuple, Task] = {}  # prepared once, shared by every seed's group
 
     def run(self, cells: Sequence[CellSpec]) -> RunSummary:
@@ -83,7 +90,7 @@ class Runner:
             try:
                 group = self._prepare(pending[0])
             except Exception as exc:  # the whole group fails with the reason, the grid goes on
-                group, reason = None, _describe(exc)
+                group, reason = None, describe(exc)
             for cell in pending:
                 record = self._run_cell(cell, group) if group else self._failed(cell, reason)
                 self.store.put(record)
@@ -100,36 +107,38 @@ class Runner:
 
     def _done(self, cell: CellSpec) -> bool:
         record = self.store.get(cell.cell_id)
-        return record is not None and record.status == OK
+        return record is not None and record.status in (OK, FLAGGED)
 
     # -- per group -------------------------------------------------------------------------
     def _prepare(self, cell: CellSpec) -> Group:
         task = self._task(cell)
+        device = torch.device(cell.device)
         splits = task.splits(cell.seed, cell.forget)
         recipe = task.recipe(cell.seed)
+        # The original never depends on the forget spec: every deletion request of a seed
+        # starts from the same model.
         base = {"task": cell.task, "task_params": cell.to_dict()["task_params"], "seed": cell.seed,
-                "task_source": source_hash(type(task))}
+                "code": code_hash(type(task)), "device": cell.device, "precision": cell.precision}
 
         def trainer(indices, label):
             def train(model):
-                loader = task.loader(indices, shuffle=True, seed=cell.seed)
                 tqdm.write(f"training {label} model for {cell.task} (seed {cell.seed})")
-                with measure_cost(self.device) as costs:
-                    model = recipe.train(model.to(self.device), loader, self.device)
-                _check_finite(model, f"{label} model")
+                with measure_cost(device) as costs, deterministic():
+                    model = recipe.train(model.to(device), indices, device)
+                check_finite(model, f"{label} model")
                 tqdm.write(f"  trained in {costs['cost.unlearn_s']:.0f} s")
                 return model.cpu(), costs
             return train
 
-        original = self.models.get_or_train("original", base, recipe.new_model,
+        original = self.models.get_or_train("original", base, recipe.initial_model,
                                             trainer(splits.train, "original"))
         reference = self.models.get_or_train(
             "retrain", {**base, "forget": cell.forget.to_dict(), "forget_hash": splits.forget_hash()},
-            recipe.new_model, trainer(splits.retain, "retrain"))
+            recipe.initial_model, trainer(splits.retain, "retrain"))
         # Moved to the device once per group: cells copy from here, attacks read it as is.
-        original.model.to(self.device)
-        reference.model.to(self.device)
-        return Group(task, splits, original, reference)
+        original.model.to(device)
+        reference.model.to(device)
+        return Group(task, splits, device, original, reference)
 
     def _task(self, cell: CellSpec) -> Task:
         key = (cell.task, cell.task_params)
@@ -145,69 +154,80 @@ class Runner:
         started = time.perf_counter()
         metrics: dict[str, float] = {}
         directions = dict(group.task.metric_directions())
+        flags: list[str] = []
+        errors: list[str] = []
+        status = OK
         try:
-            model, costs = self._unlearn(cell, method_cls, group)
-            metrics.update(costs)
-            metrics.update(group.task.evaluate(model, group.splits, self.device, cell.seed))
-            context = AttackContext(group.task, group.splits, self.device, cell.seed)
-            for name in cell.attacks:
-                attack = ATTACKS.get(name)()
-                metrics.update(attack.run(group.original.model, model, group.splits, context))
-                directions.update(attack.directions)
+            with deterministic():
+                seed_everything(cell.seed)
+                model, costs, stopped_early = self._unlearn(cell, method_cls, group)
+                metrics.update(costs)
+                metrics["delta.l2"] = relative_distance(model, group.original.model)
+                seed_everything(cell.seed)
+                metrics.update(group.task.evaluate(model, group.splits, group.device, cell.seed))
+                if stopped_early:
+                    flags.append(EARLY_STOP)
+                context = AttackContext(group.task, group.splits, group.device, cell.seed)
+                for name, params in cell.attack_params.items():
+                    attack = ATTACKS.get(name)(**params)
+                    directions.update(attack.directions)
+                    try:
+                        seed_everything(cell.seed)
+                        metrics.update(attack.run(group.original.model, model, group.splits, context))
+                    except Exception as exc:  # only this attack's metrics are lost
+                        flags.append(ATTACK_FAILED)
+                        errors.append(f"attack {name}: {describe(exc)}")
             non_finite = sorted(k for k, v in metrics.items() if not math.isfinite(v))
-            status, error = (FLAGGED, f"non-finite metrics: {', '.join(non_finite)}") if non_finite else (OK, "")
+            if non_finite:
+                flags.append(NON_FINITE)
+                errors.append(f"non-finite metrics: {', '.join(non_finite)}")
+            status = FLAGGED if flags else OK
         except Exception as exc:
-            status, error = FAILED, _describe(exc)
-        directions.update({k: v for k, v in COST_DIRECTIONS.items() if k in metrics})
+            status, errors = FAILED, [describe(exc)]
+        directions.update({k: v for k, v in HARNESS_DIRECTIONS.items() if k in metrics})
         timings = {"cell_s": time.perf_counter() - started,
                    "original_train_s": group.original.train_s, "retrain_train_s": group.reference.train_s}
-        manifest = build_manifest(device=self.device, method_cls=method_cls, task_cls=type(group.task),
-                                  forget_hash=group.splits.forget_hash(), timings=timings)
-        return Record(cell.cell_id, cell.to_dict(), status, error, metrics, directions, manifest)
+        manifest = build_manifest(
+            device=group.device, method_cls=method_cls, task_cls=type(group.task),
+            forget_hash=group.splits.forget_hash(), timings=timings, budget_s=cell.budget_s,
+            reference_time="cache" if group.reference.from_cache else "measured")
+        return Record(cell.cell_id, cell.to_dict(), status, "; ".join(errors), metrics, directions,
+                      manifest, sorted(set(flags)))
 
-    def _unlearn(self, cell: CellSpec, method_cls, group: Group) -> tuple[torch.nn.Module, dict]:
+    def _unlearn(self, cell: CellSpec, method_cls, group: Group) -> tuple[torch.nn.Module, dict, bool]:
         if method_cls is None:  # the `original` reference row: no unlearning, no cost
-            return group.original.model, {}
-        reference_time = group.reference.train_s
-        if getattr(method_cls, "reproduces_reference", False):
-            # Retraining *is* the reference recipe: serve the cached model, costed as its training.
+            return group.original.model, {}, False
+        if method_cls.reproduces_reference:
+            # Retraining *is* the reference recipe: serve the cached model, costed as its
+            # training; it has no budget to exceed (the reference must exist).
             costs = dict(group.reference.costs)
-            model = group.reference.model  # only evaluated, never trained further
-        else:
-            method = method_cls(**cell.to_dict()["method_params"])
-            request = self._request(cell, group)
-            model = copy.deepcopy(group.original.model)  # each method gets its own copy
-            torch.manual_seed(cell.seed)
-            with measure_cost(self.device) as costs:
-                model = method.unlearn(model, request)
-        _check_finite(model, "unlearned model")
-        if costs["cost.unlearn_s"] > cell.budget_s:
-            raise CellFailure(f"exceeded its budget: {costs['cost.unlearn_s']:.1f} s > {cell.budget_s:.0f} s")
-        costs["cost.speedup"] = reference_time / max(costs["cost.unlearn_s"], 1e-9)
-        return model.eval(), costs
+            costs["cost.speedup"] = 1.0
+            return group.reference.model, costs, False
+        method = method_cls(**cell.to_dict()["method_params"])
+        request = self._request(cell, group, method_cls.needs_full_train)
+        model = copy.deepcopy(group.original.model)  # each method gets its own copy
+        with measure_cost(group.device) as costs:
+            model = method.unlearn(model, request)
+        check_finite(model, "unlearned model")
+        limit = cell.budget_s + grace_s(cell.budget_s)
+        if costs["cost.unlearn_s"] > limit:
+            raise CellFailure(f"exceeded its budget: {costs['cost.unlearn_s']:.1f} s > "
+                              f"{cell.budget_s:.0f} s + {grace_s(cell.budget_s):.0f} s grace")
+        costs["cost.speedup"] = group.reference.train_s / max(costs["cost.unlearn_s"], 1e-9)
+        return model.eval(), costs, request.stopped_early
 
-    def _request(self, cell: CellSpec, group: Group) -> UnlearnRequest:
+    def _request(self, cell: CellSpec, group: Group, full_train: bool) -> UnlearnRequest:
         task, splits, size = group.task, group.splits, group.task.unlearn_batch_size
         return UnlearnRequest(
             forget_loader=task.loader(splits.forget, shuffle=True, seed=cell.seed, batch_size=size),
             retain_loader=task.loader(splits.retain, shuffle=True, seed=cell.seed + 1, batch_size=size),
             val_loader=task.loader(splits.val, shuffle=False, seed=cell.seed, batch_size=size),
-            device=self.device, seed=cell.seed, budget_s=cell.budget_s, recipe=task.recipe(cell.seed),
+            device=group.device, seed=cell.seed, budget_s=cell.budget_s, recipe=task.recipe(cell.seed),
+            forget_indices=splits.forget.copy(), retain_indices=splits.retain.copy(),
+            pairs=task.pair_batch,
+            full_train_loader=task.loader(splits.train, shuffle=True, seed=cell.seed + 2, batch_size=size)
+            if full_train else None,
         )
 
     def _failed(self, cell: CellSpec, reason: str) -> Record:
         return Record(cell.cell_id, cell.to_dict(), FAILED, reason)
-
-
-def _check_finite(model: torch.nn.Module, what: str) -> None:
-    for name, tensor in model.state_dict().items():
-        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
-            raise CellFailure(f"{what} has non-finite weights in {name}")
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, CellFailure):
-        return str(exc)
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" (at {Path(frame.filename).name}:{frame.lineno})" if frame else ""
-    return f"{type(exc).__name__}: {exc}{where}"

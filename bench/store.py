@@ -13,7 +13,7 @@ from pathlib import Path
 from bench.errors import UserError
 from bench.record import Record
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILENAME = "results.sqlite"
 
 _SCHEMA = """
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS records (
     metrics    TEXT NOT NULL,
     directions TEXT NOT NULL,
     manifest   TEXT NOT NULL,
+    flags      TEXT NOT NULL,
     written_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
 """
@@ -58,13 +59,14 @@ class Store:
         with self._db:  # one transaction per record
             self._db.execute(
                 "INSERT OR REPLACE INTO records (cell_id, task, method, seed, status, error, cell,"
-                " metrics, directions, manifest) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " metrics, directions, manifest, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.cell_id, record.task, record.method, record.seed, record.status,
                     record.error, json.dumps(record.cell, sort_keys=True),
                     json.dumps(record.metrics, sort_keys=True),
                     json.dumps(record.directions, sort_keys=True),
                     json.dumps(record.manifest, sort_keys=True, default=str),
+                    json.dumps(record.flags),
                 ),
             )
 
@@ -77,13 +79,13 @@ class Store:
 
     def _select(self, where: str, args: tuple) -> list[Record]:
         cursor = self._db.execute(
-            "SELECT cell_id, cell, status, error, metrics, directions, manifest FROM records " + where,
+            "SELECT cell_id, cell, status, error, metrics, directions, manifest, flags FROM records " + where,
             args,
         )
         return [
             Record(cell_id=c, cell=json.loads(cell), status=s, error=e, metrics=json.loads(m),
-                   directions=json.loads(d), manifest=json.loads(man))
-            for c, cell, s, e, m, d, man in cursor
+                   directions=json.loads(d), manifest=json.loads(man), flags=json.loads(f))
+            for c, cell, s, e, m, d, man, f in cursor
         ]
 
     def close(self) -> None:

@@ -3,12 +3,14 @@
     name: quick
     tasks: {emoji_retrieval: {}, molecule_retrieval: {n_compounds: 6000}}
     methods: {retrain: {}, multidelete: {lr: 5.0e-4}}
-    forget: {kind: random, fraction: 0.1}
+    forget: {kind: random, fraction: 0.1}     # or a list of forget specs
     seeds: [0, 1, 2]
-    attacks: [df_dr_auc, mia_loss]
+    attacks: [df_dr_auc, mia_loss]            # or {mia_loss: {n_splits: 5}}
     budget_s: 900          # per-cell unlearning budget, the same for every method
 
-Everything is validated while expanding, before anything is written.
+Everything is validated while expanding, before anything is written: names, parameter types
+and ranges (against each constructor's annotations), forget specs, and what each task can check
+without training (``Task.check``: data present, sizes that fit). Each problem is one line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import yaml
 
 from bench.errors import UserError
 from bench.registry import ATTACKS, METHODS, TASKS
-from bench.spec import CellSpec
+from bench.source import code_hash
+from bench.spec import PRECISIONS, CellSpec
 from bench.splits import ForgetSpec
 
 BUILTIN_DIR = Path(__file__).parent / "suites"
@@ -31,11 +34,11 @@ KEYS = {"name", "tasks", "methods", "forget", "seeds", "attacks", "budget_s"}
 @dataclass
 class Suite:
     name: str
-    tasks: dict[str, dict[str, Any]]
-    methods: dict[str, dict[str, Any]]
-    forget: ForgetSpec
+    tasks: dict[str, Any]
+    methods: dict[str, Any]
+    forget: list[ForgetSpec]
     seeds: list[int]
-    attacks: list[str]
+    attacks: dict[str, Any]
     budget_s: float
 
 
@@ -66,29 +69,41 @@ def parse_suite(raw: Any, where: str) -> Suite:
     if unknown:
         raise UserError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(KEYS))}.")
     forget = raw.get("forget", {})
-    if not isinstance(forget, dict):
-        raise UserError(f"{where}: 'forget' must be a mapping such as {{kind: random, fraction: 0.1}}.")
     try:
-        forget_spec = ForgetSpec(**forget)
-    except TypeError:
-        raise UserError(f"{where}: 'forget' takes kind, fraction and count; got {sorted(forget)}.") from None
+        specs = [ForgetSpec.parse(f) for f in (forget if isinstance(forget, list) else [forget])]
+    except UserError as exc:
+        raise UserError(f"{where}: {exc}") from None
+    if not specs or len(set(specs)) != len(specs):
+        raise UserError(f"{where}: 'forget' must list one or more distinct forget specs.")
     return Suite(
         name=str(raw.get("name", Path(where).stem)),
         tasks=_named_params(raw.get("tasks"), "tasks", where),
         methods=_named_params(raw.get("methods"), "methods", where),
-        forget=forget_spec,
+        forget=specs,
         seeds=parse_seeds(raw.get("seeds", [0])),
-        attacks=list(raw.get("attacks") or []),
-        budget_s=float(raw.get("budget_s", 900)),
+        attacks=_named_params(raw.get("attacks") or {}, "attacks", where, allow_empty=True),
+        budget_s=parse_budget(raw.get("budget_s", 900), where),
     )
 
 
-def _named_params(value: Any, key: str, where: str) -> dict[str, dict[str, Any]]:
-    if isinstance(value, list):
+def _named_params(value: Any, key: str, where: str, allow_empty: bool = False) -> dict[str, Any]:
+    """A mapping of name -> params, or a list of names. Params are checked when expanding."""
+    example = f"e.g. {key}: [a, b] or {key}: {{a: {{param: value}}}}"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = {name: {} for name in value}
-    if not isinstance(value, dict) or not value:
-        raise UserError(f"{where}: '{key}' must be a non-empty mapping of name -> parameters.")
-    return {str(name): dict(params or {}) for name, params in value.items()}
+    if not isinstance(value, dict) or not (value or allow_empty):
+        raise UserError(f"{where}: '{key}' must be a list of names or a mapping of name -> parameters ({example}).")
+    return {str(name): params for name, params in value.items()}
+
+
+def parse_budget(value: Any, where: str) -> float:
+    try:
+        budget = float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: budget_s must be a number of seconds, got {value!r}; e.g. budget_s: 900.") from None
+    if isinstance(value, bool) or not 0 < budget < float("inf"):
+        raise UserError(f"{where}: budget_s must be a positive number of seconds, got {value!r}.")
+    return budget
 
 
 def parse_seeds(value: Any) -> list[int]:
@@ -108,7 +123,7 @@ def parse_seeds(value: Any) -> list[int]:
     return seeds
 
 
-def select(chosen: dict[str, dict], names: list[str] | None) -> dict[str, dict]:
+def select(chosen: dict[str, Any], names: list[str] | None) -> dict[str, Any]:
     """``--methods a,b``: the suite's params where it has them, defaults otherwise."""
     if names is None:
         return chosen
@@ -116,19 +131,26 @@ def select(chosen: dict[str, dict], names: list[str] | None) -> dict[str, dict]:
 
 
 def expand(suite: Suite, tasks: list[str] | None = None, methods: list[str] | None = None,
-           seeds: list[int] | None = None) -> list[CellSpec]:
-    """Cells of the suite, each with resolved (defaults included) task and method params."""
-    task_params = {name: _resolve(TASKS, "task", name, p) for name, p in select(suite.tasks, tasks).items()}
-    method_params = {name: _resolve(METHODS, "method", name, p) for name, p in select(suite.methods, methods).items()}
-    for name in suite.attacks:
-        ATTACKS.get(name)
+           seeds: list[int] | None = None, device: str = "cpu", precision: str = "fp32") -> list[CellSpec]:
+    """Cells of the suite, each with resolved (defaults included) task, method and attack
+    params; every task checks the suite's forget specs before anything runs."""
+    if precision not in PRECISIONS:
+        raise UserError(f"precision {precision!r} is not supported; use one of {', '.join(PRECISIONS)}.")
+    built_tasks = {name: _build(TASKS, "task", name, p) for name, p in select(suite.tasks, tasks).items()}
+    method_params = {name: _build(METHODS, "method", name, p).get_params()
+                     for name, p in select(suite.methods, methods).items()}
+    attack_params = {name: _build(ATTACKS, "attack", name, p).get_params() for name, p in suite.attacks.items()}
+    for task in built_tasks.values():
+        task.check(suite.forget)
     return [
-        CellSpec.make(task, tp, method, mp, suite.forget, seed, suite.attacks, suite.budget_s)
-        for task, tp in task_params.items()
+        CellSpec.make(name, task.get_params(), method, mp, forget, seed, attack_params, suite.budget_s,
+                      device, precision, {"task": code_hash(type(task)), "method": code_hash(METHODS.get(method))})
+        for name, task in built_tasks.items()
+        for forget in suite.forget
         for seed in (seeds or suite.seeds)
         for method, mp in method_params.items()
     ]
 
 
-def _resolve(registry, kind: str, name: str, params: dict) -> dict:
-    return registry.get(name).from_params(kind, name, params).get_params()
+def _build(registry, kind: str, name: str, params: Any):
+    return registry.get(name).from_params(kind, name, params)

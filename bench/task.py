@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
@@ -28,6 +29,10 @@ class Task(Configurable):
     #: for every method on a task, so no method gets more or fewer steps per pass by design.
     unlearn_batch_size: int | None = None
 
+    def check(self, forget_specs: Sequence[ForgetSpec]) -> None:
+        """Raises ``UserError`` for what can be checked before anything is trained or written
+        (data present and large enough, forget specs that fit); must be cheap."""
+
     def prepare(self, cache_dir: Path) -> None:
         """Loads the data and any frozen features; idempotent. ``cache_dir`` may hold features
         derived from the data (never trusted blindly: the task checks what it reads)."""
@@ -36,13 +41,27 @@ class Task(Configurable):
     def __len__(self) -> int:
         raise NotImplementedError
 
+    def item_groups(self) -> np.ndarray:
+        """[N] group id of each item (e.g. its image); splits never cut a group. Default: one
+        item per group."""
+        return np.arange(len(self))
+
+    def item_labels(self) -> np.ndarray | None:
+        """[N] class label of each item, for ``class`` forgetting; None when there are none."""
+        return None
+
     def splits(self, seed: int, forget: ForgetSpec) -> Splits:
-        return Splits.build(len(self), seed, forget)
+        return Splits.build(len(self), seed, forget, self.item_groups(), self.item_labels())
 
     def recipe(self, seed: int) -> Recipe:
         raise NotImplementedError
 
     def loader(self, indices, *, shuffle: bool, seed: int, batch_size: int | None = None) -> DataLoader:
+        raise NotImplementedError
+
+    def pair_batch(self, a_indices: Sequence[int], b_indices: Sequence[int]) -> dict[str, Any]:
+        """One batch pairing the first modality of items ``a_indices`` with the text of items
+        ``b_indices`` (re-paired data for MultiDelete and random-label methods)."""
         raise NotImplementedError
 
     def evaluate(self, model: torch.nn.Module, splits: Splits, device: torch.device, seed: int) -> dict[str, float]:

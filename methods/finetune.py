@@ -17,6 +17,7 @@ class Finetune(Method):
     """
 
     name = "finetune"
+    param_bounds = {"epochs": (1, None), "lr": (0, None)}
 
     def __init__(self, epochs: int = 3, lr: float = 5e-4):
         self.epochs = epochs

@@ -17,6 +17,7 @@ class GradAscent(Method):
     """
 
     name = "grad_ascent"
+    param_bounds = {"epochs": (1, None), "lr": (0, None)}
 
     def __init__(self, epochs: int = 2, lr: float = 5e-5):
         self.epochs = epochs

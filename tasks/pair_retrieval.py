@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
 from bench.batches import evaluating, to_device
-from bench.directions import HIGHER, RETRAIN
+from bench.directions import HIGHER, INFO, RETRAIN
 from bench.request import Recipe
+from bench.seeding import build_seeded
 from bench.splits import Splits
 from bench.task import Task
 from tasks.metrics.retrieval import gallery_recall
@@ -54,11 +56,25 @@ class PairRetrievalTask(Task):
     def new_a_tower(self) -> torch.nn.Module:
         raise NotImplementedError
 
+    def available_items(self) -> int:
+        """How many items the data holds with these params, counted cheaply (no images, no
+        text features); raises ``UserError`` when the params ask for more than exists."""
+        raise NotImplementedError
+
     # -- Task contract ---------------------------------------------------------------------
+    def check(self, forget_specs) -> None:
+        n = self.available_items()
+        n_train = n - 2 * round(0.1 * n)  # one item per group: val and test take 10% each
+        for spec in forget_specs:
+            spec.check(n_train, has_labels=self.has_labels)
+
+    has_labels = False
+
     def prepare(self, cache_dir: Path) -> None:
         if self._text is not None:
             return
         self._items, captions = self.load_items()
+        self._text_ids = np.unique(captions, return_inverse=True)[1]  # equal ids = identical text
         self._text = cached_caption_tokens(captions, self.max_text_tokens, cache_dir)
 
     def __len__(self) -> int:
@@ -73,35 +89,57 @@ class PairRetrievalTask(Task):
             collate_fn=self._collate, generator=generator,
         )
 
-    def new_model(self, seed: int) -> FusionPairModel:
-        torch.manual_seed(seed)
-        return FusionPairModel(self.new_a_tower(), dim=self.dim, fusion_layers=self.fusion_layers)
+    def new_model(self, generator: torch.Generator) -> FusionPairModel:
+        """A fresh model drawn from ``generator`` alone. Every weight is trained from scratch
+        (the frozen MiniLM states are features of the data, not part of the model), so this is
+        also the task's ``random_model``."""
+        return build_seeded(generator, lambda: FusionPairModel(
+            self.new_a_tower(), dim=self.dim, fusion_layers=self.fusion_layers))
 
     def recipe(self, seed: int) -> Recipe:
-        def train(model, loader, device):
-            return train_pairs(model, loader, device, epochs=self.epochs, lr=self.lr, seed=seed,
-                               desc=f"training {self.name}")
+        def train(model, indices, device):
+            loader = self.loader(indices, shuffle=True, seed=seed)
+            with torch.random.fork_rng(devices=[]):  # ITM negatives draw from the global RNG
+                return train_pairs(model, loader, device, epochs=self.epochs, lr=self.lr,
+                                   seed=seed, desc=f"training {self.name}")
 
-        return Recipe(new_model=lambda: self.new_model(seed), train=train)
+        return Recipe(seed=seed, new_model=self.new_model, random_model=self.new_model, train=train)
+
+    def pair_batch(self, a_indices, b_indices) -> dict[str, Any]:
+        self._require_prepared()
+        a_idx, b_idx = torch.as_tensor(a_indices).long(), torch.as_tensor(b_indices).long()
+        if a_idx.shape != b_idx.shape:
+            raise ValueError(f"pair_batch needs as many texts as items, got {len(b_idx)} and {len(a_idx)}")
+        mask = self._text.mask[b_idx]
+        length = int(mask.sum(1).max())  # trim padding shared by the whole batch
+        return {
+            "a": self.collate_a(a_idx.tolist()),
+            "b": TextTokens(self._text.states[b_idx, :length], mask[:, :length]),
+            "index": a_idx,
+        }
 
     @torch.no_grad()
     def evaluate(self, model, splits: Splits, device, seed: int) -> dict[str, float]:
-        """Recall@K in both directions at a gallery of |D_f| items: the whole forget set, and the
-        mean over ``eval_draws`` random subsets of that size of retain and of test."""
-        gallery = len(splits.forget)
-        metrics = {}
+        """Recall@K in both directions on forget, retain and test at one gallery size, the
+        smallest of the three parts (``eval.gallery_size``, usually |D_f|; test when a large
+        forget fraction outgrows it), since Recall@K depends on the gallery size. A part of that
+        size is scored whole, a larger one as the mean over ``eval_draws`` random galleries.
+        Items with identical captions count as correct answers for each other."""
+        gallery = min(len(getattr(splits, part)) for part in PARTS)
+        metrics = {"eval.gallery_size": float(gallery)}
         for part in PARTS:
-            indices = getattr(splits, part)
+            indices = np.asarray(getattr(splits, part))
             ea, eb = self.embeddings(model, indices, device)
             sim = ea @ eb.T
             recall = gallery_recall(lambda idx, sim=sim: sim[idx][:, idx], len(indices), gallery,
-                                    self.eval_draws, seed)
+                                    self.eval_draws, seed, text_ids=self._text_ids[indices])
             metrics.update({f"{part}.{k}": float(recall[k]) for k in RECALL_KEYS})
         return metrics
 
     def metric_directions(self) -> dict[str, str]:
-        return {f"{part}.{k}": RETRAIN if part == "forget" else HIGHER
-                for part in PARTS for k in RECALL_KEYS}
+        recall = {f"{part}.{k}": RETRAIN if part == "forget" else HIGHER
+                  for part in PARTS for k in RECALL_KEYS}
+        return {**recall, "eval.gallery_size": INFO}
 
     def embeddings(self, model, indices, device) -> tuple[torch.Tensor, torch.Tensor]:
         """Unimodal embeddings of both towers over a split, on the CPU."""
@@ -115,14 +153,7 @@ class PairRetrievalTask(Task):
 
     # -- internals -------------------------------------------------------------------------
     def _collate(self, positions: list[int]) -> dict[str, Any]:
-        idx = torch.tensor(positions)
-        mask = self._text.mask[idx]
-        length = int(mask.sum(1).max())  # trim padding shared by the whole batch
-        return {
-            "a": self.collate_a(positions),
-            "b": TextTokens(self._text.states[idx, :length], mask[:, :length]),
-            "index": idx,
-        }
+        return self.pair_batch(positions, positions)
 
     def _require_prepared(self) -> None:
         if self._text is None:

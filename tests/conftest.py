@@ -39,8 +39,7 @@ def tiny_splits(tiny_task):
 @pytest.fixture(scope="session")
 def trained_original(tiny_task, tiny_splits):
     recipe = tiny_task.recipe(0)
-    loader = tiny_task.loader(tiny_splits.train, shuffle=True, seed=0)
-    return recipe.train(recipe.new_model(), loader, torch.device("cpu"))
+    return recipe.train(recipe.initial_model(), tiny_splits.train, torch.device("cpu"))
 
 
 @pytest.fixture
@@ -50,12 +49,15 @@ def original_copy(trained_original):
 
 @pytest.fixture
 def make_request(tiny_task, tiny_splits):
-    def make(budget_s: float = 600.0) -> UnlearnRequest:
+    def make(budget_s: float = 600.0, full_train: bool = False) -> UnlearnRequest:
         return UnlearnRequest(
             forget_loader=tiny_task.loader(tiny_splits.forget, shuffle=True, seed=0),
             retain_loader=tiny_task.loader(tiny_splits.retain, shuffle=True, seed=1),
             val_loader=tiny_task.loader(tiny_splits.val, shuffle=False, seed=0),
             device=torch.device("cpu"), seed=0, budget_s=budget_s, recipe=tiny_task.recipe(0),
+            forget_indices=tiny_splits.forget, retain_indices=tiny_splits.retain,
+            pairs=tiny_task.pair_batch,
+            full_train_loader=tiny_task.loader(tiny_splits.train, shuffle=True, seed=2) if full_train else None,
         )
 
     return make

