@@ -26,6 +26,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/benchmarks -o addopts="" --benchmark-only -q
+	$(BIN)/python tests/benchmarks/time_ratio.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

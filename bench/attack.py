@@ -1,17 +1,29 @@
-"""Base class of attacks and the context the runner hands them."""
+"""Base class of attacks and the context the runner hands them.
+
+An attack reads models and never modifies them (the original is shared by a group's cells). The
+context gives it what it needs and no more: per-example losses and probabilities on named splits
+or index sets, loaders, the retrained reference (attacks, unlike methods, may see it: forgetting
+is judged against it), shadow models trained with the task's recipe through the model cache,
+and the cell's method run on a model with a given forget/retain split (U-LiRA). A method never
+sees the test split; an attack may, and says which split it uses in its parameters.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Callable, ClassVar, Sequence
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
-from bench.batches import example_losses
+from bench.batches import evaluating, example_losses, to_device
 from bench.params import Configurable
 from bench.splits import Splits
 from bench.task import Task
+
+SPLITS = ("train", "val", "test", "forget", "retain")
+Indices = str | Sequence[int] | np.ndarray
 
 
 @dataclass
@@ -20,13 +32,44 @@ class AttackContext:
     splits: Splits
     device: torch.device
     seed: int
+    #: The retrained reference of this cell's group (None where a caller has none, e.g. tests).
+    reference: torch.nn.Module | None = None
+    #: ``train_shadow(name, indices) -> model``: a model trained from scratch with the task's
+    #: recipe on ``indices``, cached under ``name`` (seeded by the cell's seed and the name).
+    train_shadow: Callable[[str, np.ndarray], torch.nn.Module] | None = None
+    #: ``unlearn(model, forget_indices, retain_indices) -> (model, seconds)``: the cell's method
+    #: on a copy of ``model`` (the original row returns it unchanged; retrain retrains).
+    unlearn: Callable[[torch.nn.Module, np.ndarray, np.ndarray], tuple[torch.nn.Module, float]] | None = None
 
-    def loader(self, split: str):
-        return self.task.loader(getattr(self.splits, split), shuffle=False, seed=self.seed)
+    def indices(self, part: Indices) -> np.ndarray:
+        """Dataset positions of a named split, or the given positions."""
+        if isinstance(part, str):
+            if part not in SPLITS:
+                raise ValueError(f"unknown split {part!r}; one of {', '.join(SPLITS)}")
+            return getattr(self.splits, part)
+        return np.asarray(part, dtype=np.int64)
 
-    def losses(self, model: torch.nn.Module, split: str) -> np.ndarray:
-        """Per-example losses of ``model`` on a named split (``forget``, ``retain``, ``test``...)."""
-        return example_losses(model, self.loader(split), self.device).numpy()
+    def loader(self, part: Indices, *, shuffle: bool = False, batch_size: int | None = None) -> DataLoader:
+        return self.task.loader(self.indices(part), shuffle=shuffle, seed=self.seed, batch_size=batch_size)
+
+    def losses(self, model: torch.nn.Module, part: Indices) -> np.ndarray:
+        """[N] per-example losses of ``model`` on a split or index set, in index order."""
+        return example_losses(model, self.loader(part), self.device).numpy()
+
+    def probs(self, model: torch.nn.Module, part: Indices) -> tuple[np.ndarray, np.ndarray]:
+        """([N, n_classes] per-example probabilities (``example_probs``), [N] true class), in
+        index order. The true class is the batch's ``label`` for classification and 1 (matched)
+        for retrieval, whose probabilities are the pair's ITM match / no-match."""
+        probs, targets = [], []
+        with evaluating(model):
+            for batch in self.loader(part):
+                batch = to_device(batch, self.device)
+                p = model.example_probs(batch).float().cpu()
+                probs.append(p)
+                targets.append(batch["label"].cpu() if "label" in batch else torch.ones(len(p), dtype=torch.long))
+        if not probs:
+            return np.empty((0, model.n_classes)), np.empty(0, dtype=np.int64)
+        return torch.cat(probs).numpy(), torch.cat(targets).numpy()
 
 
 class Attack(Configurable):

@@ -11,12 +11,15 @@ store.
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
+
+import numpy as np
 
 import torch
 from tqdm.auto import tqdm
@@ -32,7 +35,7 @@ from bench.registry import ATTACKS, METHODS, TASKS
 from bench.request import UnlearnRequest
 from bench.seeding import deterministic, seed_everything
 from bench.source import code_hash
-from bench.spec import REFERENCE_METHOD, CellSpec
+from bench.spec import REFERENCE_METHOD, CellSpec, spec_hash
 from bench.splits import Splits
 from bench.store import Store
 from bench.task import Task
@@ -55,6 +58,7 @@ class Group:
     device: torch.device
     original: CachedModel
     reference: CachedModel
+    train_shadow: Callable[[str, np.ndarray], torch.nn.Module]
 
 
 @dataclass
@@ -120,7 +124,7 @@ class Runner:
         base = {"task": cell.task, "task_params": cell.to_dict()["task_params"], "seed": cell.seed,
                 "code": code_hash(type(task)), "device": cell.device, "precision": cell.precision}
 
-        def trainer(indices, label):
+        def train_cached(kind: str, extra: dict, indices, label: str, new_model) -> CachedModel:
             def train(model):
                 tqdm.write(f"training {label} model for {cell.task} (seed {cell.seed})")
                 with measure_cost(device) as costs, deterministic():
@@ -128,17 +132,24 @@ class Runner:
                 check_finite(model, f"{label} model")
                 tqdm.write(f"  trained in {costs['cost.unlearn_s']:.0f} s")
                 return model.cpu(), costs
-            return train
 
-        original = self.models.get_or_train("original", base, recipe.initial_model,
-                                            trainer(splits.train, "original"))
-        reference = self.models.get_or_train(
-            "retrain", {**base, "forget": cell.forget.to_dict(), "forget_hash": splits.forget_hash()},
-            recipe.initial_model, trainer(splits.retain, "retrain"))
-        # Moved to the device once per group: cells copy from here, attacks read it as is.
-        original.model.to(device)
-        reference.model.to(device)
-        return Group(task, splits, device, original, reference)
+            cached = self.models.get_or_train(kind, {**base, **extra}, new_model, train)
+            cached.model.to(device)  # once per group: cells copy from here, attacks read it as is
+            return cached
+
+        def train_shadow(name: str, indices) -> torch.nn.Module:
+            """A model of the recipe on ``indices``, from its own seeded initialisation."""
+            indices = np.sort(np.asarray(indices, dtype=np.int64))
+            key = {"shadow": name, "indices": hashlib.sha256(indices.tobytes()).hexdigest()[:16]}
+            generator = torch.Generator().manual_seed(int(spec_hash([cell.seed, name])[:12], 16))
+            return train_cached("shadow", key, indices, f"shadow {name}",
+                                lambda: recipe.new_model(generator)).model
+
+        original = train_cached("original", {}, splits.train, "original", recipe.initial_model)
+        reference = train_cached(
+            "retrain", {"forget": cell.forget.to_dict(), "forget_hash": splits.forget_hash()},
+            splits.retain, "retrain", recipe.initial_model)
+        return Group(task, splits, device, original, reference, train_shadow)
 
     def _task(self, cell: CellSpec) -> Task:
         key = (cell.task, cell.task_params)
@@ -167,7 +178,9 @@ class Runner:
                 metrics.update(group.task.evaluate(model, group.splits, group.device, cell.seed))
                 if stopped_early:
                     flags.append(EARLY_STOP)
-                context = AttackContext(group.task, group.splits, group.device, cell.seed)
+                context = AttackContext(group.task, group.splits, group.device, cell.seed,
+                                        reference=group.reference.model, train_shadow=group.train_shadow,
+                                        unlearn=lambda m, f, r: self._unlearn_split(cell, method_cls, group, m, f, r))
                 for name, params in cell.attack_params.items():
                     attack = ATTACKS.get(name)(**params)
                     directions.update(attack.directions)
@@ -216,17 +229,33 @@ class Runner:
         costs["cost.speedup"] = group.reference.train_s / max(costs["cost.unlearn_s"], 1e-9)
         return model.eval(), costs, request.stopped_early
 
-    def _request(self, cell: CellSpec, group: Group, full_train: bool) -> UnlearnRequest:
-        task, splits, size = group.task, group.splits, group.task.unlearn_batch_size
+    def _unlearn_split(self, cell: CellSpec, method_cls, group: Group, model: torch.nn.Module,
+                       forget: np.ndarray, retain: np.ndarray) -> tuple[torch.nn.Module, float]:
+        """The cell's method on a copy of ``model`` with another forget/retain split (shadow
+        models for U-LiRA); returns the model and the seconds it took."""
+        if method_cls is None:
+            return model, 0.0
+        started = time.perf_counter()
+        if method_cls.reproduces_reference:
+            out = group.train_shadow("retrain", retain)
+        else:
+            request = self._request(cell, group, method_cls.needs_full_train, forget, retain)
+            out = method_cls(**cell.to_dict()["method_params"]).unlearn(copy.deepcopy(model), request)
+        return out.eval(), time.perf_counter() - started
+
+    def _request(self, cell: CellSpec, group: Group, full_train: bool, forget: np.ndarray | None = None,
+                 retain: np.ndarray | None = None) -> UnlearnRequest:
+        task, size = group.task, group.task.unlearn_batch_size
+        forget = group.splits.forget if forget is None else forget
+        retain = group.splits.retain if retain is None else retain
         return UnlearnRequest(
-            forget_loader=task.loader(splits.forget, shuffle=True, seed=cell.seed, batch_size=size),
-            retain_loader=task.loader(splits.retain, shuffle=True, seed=cell.seed + 1, batch_size=size),
-            val_loader=task.loader(splits.val, shuffle=False, seed=cell.seed, batch_size=size),
+            forget_loader=task.loader(forget, shuffle=True, seed=cell.seed, batch_size=size),
+            retain_loader=task.loader(retain, shuffle=True, seed=cell.seed + 1, batch_size=size),
+            val_loader=task.loader(group.splits.val, shuffle=False, seed=cell.seed, batch_size=size),
             device=group.device, seed=cell.seed, budget_s=cell.budget_s, recipe=task.recipe(cell.seed),
-            forget_indices=splits.forget.copy(), retain_indices=splits.retain.copy(),
-            pairs=task.pair_batch,
-            full_train_loader=task.loader(splits.train, shuffle=True, seed=cell.seed + 2, batch_size=size)
-            if full_train else None,
+            forget_indices=np.array(forget), retain_indices=np.array(retain), pairs=task.pair_batch,
+            full_train_loader=task.loader(np.union1d(forget, retain), shuffle=True, seed=cell.seed + 2,
+                                          batch_size=size) if full_train else None,
         )
 
     def _failed(self, cell: CellSpec, reason: str) -> Record:
