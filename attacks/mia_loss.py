@@ -4,13 +4,16 @@ per-example losses, D_f vs test, classes balanced); here with stratified k-fold 
 kit's ``StratifiedShuffleSplit``, so every pair is scored exactly once, and with ROC-AUC as well.
 
 An attacker sees the unlearned model's per-example loss on D_f (members of the original
-training set, label 1) and on the held-out test split (never trained on, label 0) and fits a
-logistic regression to tell them apart. The score is the mean cross-validated ROC-AUC
-(``mia.loss_auc``) and accuracy (``mia.loss_acc``).
+training set, label 1) and on a held-out split (never trained on, label 0) and fits a logistic
+regression to tell them apart. The score is the mean cross-validated ROC-AUC (``mia.loss_auc``)
+and accuracy (``mia.loss_acc``). The held-out split is a parameter, ``nonmembers``: the
+validation split by default, so the test split stays untouched while methods and attacks are
+tuned; ``"test"`` is the kit's choice. Being a parameter, it is part of the cell id.
 
 Direction ``retrain`` for both: the retrained reference never saw D_f, so for it D_f looks like
-test data and the attack is near chance (about 0.5, or a little above when D_f and test differ
-in difficulty). An unlearned model should match the reference, not drive the attack below it.
+held-out data and the attack is near chance (about 0.5, or a little above when D_f and the
+held-out split differ in difficulty). An unlearned model should match the reference, not drive
+the attack below it.
 
 Protocol choices:
 - Classes are balanced by subsampling the larger side to the smaller size without replacement
@@ -27,7 +30,7 @@ Protocol choices:
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -88,22 +91,27 @@ def mia_loss(member_losses: np.ndarray, nonmember_losses: np.ndarray, n_splits: 
 
 @bench.register_attack("mia_loss")
 class MiaLoss(bench.Attack):
-    """Loss MIA on the unlearned model: D_f (members) vs the test split (non-members).
+    """Loss MIA on the unlearned model: D_f (members) vs a held-out split (non-members).
 
     Args:
         n_splits: folds of the stratified cross-validation (default 5, the common choice in
             unlearning MIA evaluations); clipped to the per-class count.
+        nonmembers: the held-out split whose pairs are the non-members: ``"val"`` (default;
+            keeps the test split untouched while tuning) or ``"test"`` (the kit's choice).
     """
 
     name = "mia_loss"
     param_bounds = {"n_splits": (2, None)}
     directions: ClassVar[dict[str, str]] = {"mia.loss_auc": RETRAIN, "mia.loss_acc": RETRAIN}
 
-    def __init__(self, n_splits: int = 5):
+    def __init__(self, n_splits: int = 5, nonmembers: Literal["val", "test"] = "val"):
+        if nonmembers not in ("val", "test"):
+            raise ValueError(f"nonmembers must be 'val' or 'test', got {nonmembers!r}")
         self.n_splits = n_splits
+        self.nonmembers = nonmembers
 
     def run(self, original, unlearned, splits, context) -> dict[str, float]:
         members = context.losses(unlearned, "forget")
-        nonmembers = context.losses(unlearned, "test")
+        nonmembers = context.losses(unlearned, self.nonmembers)
         out = mia_loss(members, nonmembers, self.n_splits, context.seed)
         return {"mia.loss_auc": out["auc"], "mia.loss_acc": out["acc"]}

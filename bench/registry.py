@@ -120,6 +120,10 @@ ATTACKS: Registry = Registry(
     {
         "df_dr_auc": "attacks.df_dr_auc:DfDrAuc",
         "mia_loss": "attacks.mia_loss:MiaLoss",
+        "mia_svc": "attacks.mia_svc:MiaSvc",
+        "retention": "attacks.retention:Retention",
+        "relearn": "attacks.relearn:Relearn",
+        "ulira": "attacks.ulira:ULira",
     },
 )
 

@@ -141,7 +141,8 @@ class Runner:
             """A model of the recipe on ``indices``, from its own seeded initialisation."""
             indices = np.sort(np.asarray(indices, dtype=np.int64))
             key = {"shadow": name, "indices": hashlib.sha256(indices.tobytes()).hexdigest()[:16]}
-            generator = torch.Generator().manual_seed(int(spec_hash([cell.seed, name])[:12], 16))
+            # Seeded by the name *and* the data, so shadows of one name differ in their init too.
+            generator = torch.Generator().manual_seed(int(spec_hash([cell.seed, name, key["indices"]])[:12], 16))
             return train_cached("shadow", key, indices, f"shadow {name}",
                                 lambda: recipe.new_model(generator)).model
 

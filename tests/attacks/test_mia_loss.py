@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 
 import bench
 from bench.directions import RETRAIN
+from bench.errors import UserError
 from bench.registry import ATTACKS
 from attacks.mia_loss import MiaLoss, balanced_dataset, loss_feature, mia_loss
 
@@ -81,24 +82,43 @@ def test_small_and_bad_inputs():
         mia_loss(np.zeros(5), np.ones(5), n_splits=1, seed=0)
 
 
-
-def test_wrapper_attacks_unlearned_forget_vs_test(fake_context):
-    ctx = fake_context({
+def _wrapper_context(fake_context):
+    return fake_context({
         ("unlearned", "forget"): np.linspace(0.0, 0.1, 10),
-        ("unlearned", "test"): np.linspace(3.0, 4.0, 10),
+        ("unlearned", "val"): np.linspace(3.0, 4.0, 10),
+        ("unlearned", "test"): np.linspace(0.05, 0.15, 10),  # overlaps D_f: AUC below 1
         ("unlearned", "retain"): np.linspace(3.0, 4.0, 10),  # must not be used
         ("original", "forget"): np.ones(10),
+        ("original", "val"): np.ones(10),
         ("original", "test"): np.ones(10),
     })
+
+
+def test_wrapper_attacks_unlearned_forget_vs_val_by_default(fake_context):
+    ctx = _wrapper_context(fake_context)
     out = MiaLoss().run("original", "unlearned", splits=None, context=ctx)
     assert out == {"mia.loss_auc": 1.0, "mia.loss_acc": 1.0}
-    assert set(ctx.calls) == {("unlearned", "forget"), ("unlearned", "test")}
+    assert set(ctx.calls) == {("unlearned", "forget"), ("unlearned", "val")}  # test untouched
     assert set(out) == set(MiaLoss.directions)
     assert MiaLoss.directions == {"mia.loss_auc": RETRAIN, "mia.loss_acc": RETRAIN}
 
 
+def test_wrapper_attacks_forget_vs_test_when_asked(fake_context):
+    ctx = _wrapper_context(fake_context)
+    out = MiaLoss(nonmembers="test").run("original", "unlearned", splits=None, context=ctx)
+    assert set(ctx.calls) == {("unlearned", "forget"), ("unlearned", "test")}
+    expected = mia_loss(np.linspace(0.0, 0.1, 10), np.linspace(0.05, 0.15, 10), n_splits=5, seed=0)
+    assert out == {"mia.loss_auc": expected["auc"], "mia.loss_acc": expected["acc"]}
+    assert out["mia.loss_auc"] < 1.0
+
+
 def test_wrapper_params_and_registry():
-    assert MiaLoss().get_params() == {"n_splits": 5}
-    assert MiaLoss(n_splits=3).get_params() == {"n_splits": 3}
+    assert MiaLoss().get_params() == {"n_splits": 5, "nonmembers": "val"}
+    assert MiaLoss(n_splits=3, nonmembers="test").get_params() == {"n_splits": 3, "nonmembers": "test"}
+    assert MiaLoss.from_params("attack", "mia_loss", {"nonmembers": "test"}).nonmembers == "test"
+    with pytest.raises(UserError):
+        MiaLoss.from_params("attack", "mia_loss", {"nonmembers": "retain"})
+    with pytest.raises(ValueError):
+        MiaLoss(nonmembers="forget")
     assert issubclass(MiaLoss, bench.Attack)
     assert ATTACKS.get("mia_loss") is MiaLoss
