@@ -48,7 +48,7 @@ def test_a_forgotten_class_loses_its_head_rows_and_the_others_survive():
 
     def forgotten_logit_spread() -> float:
         with torch.no_grad():
-            return float(model.outputs(data.whole(everything))[:, 0].std())
+            return float(model.outputs(data.batch(everything))[:, 0].std())
 
     assert forgotten_logit_spread() > 1.0
     model = FisherForgetting(alpha=1e-8).unlearn(model, class_forget_request(data, forgotten=0))

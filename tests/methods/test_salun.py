@@ -24,7 +24,7 @@ def test_mask_keeps_exactly_the_top_fraction_across_tensors():
 def test_saliency_is_the_gradient_magnitude_of_the_whole_forget_loss():
     data = ToyData()
     model = data.trained_model()
-    forget = data.whole(data.forget)
+    forget = data.batch(data.forget)
     expected = torch.autograd.grad(model.example_losses(forget).sum(), list(model.parameters()))
     for (name, got), want in zip(saliency(model, data.request()).items(), expected):
         torch.testing.assert_close(got, want.abs(), msg=name)
@@ -77,7 +77,7 @@ def test_classification_branch_forgets_and_the_retain_term_protects_the_rest():
 
     def mean_losses(model) -> list[float]:
         with torch.no_grad():
-            return [float(model.example_losses(data.whole(part)).mean()) for part in (data.forget, data.retain)]
+            return [float(model.example_losses(data.batch(part)).mean()) for part in (data.forget, data.retain)]
 
     def rises(model) -> list[float]:
         return [after - before for after, before in zip(mean_losses(model), mean_losses(original))]

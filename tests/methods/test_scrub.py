@@ -1,24 +1,14 @@
 import copy
 
-import numpy as np
 import pytest
 import torch
 
-from bench.batches import evaluating, to_device
 from bench.errors import UserError
 from bench.objectives import distillation_kl
 from bench.seeding import seed_everything
 from methods.scrub import Scrub
+from distillation_helpers import output_divergence
 from toy_classification import ToyClassifier, ToyData
-
-CPU = torch.device("cpu")
-
-
-def _divergence(teacher, student, loader, temperature=1.0) -> float:
-    """Mean over fixed batches of KL(teacher ‖ student) on ``outputs``."""
-    with evaluating(teacher), evaluating(student):
-        return float(np.mean([float(distillation_kl(student.outputs(b), teacher.outputs(b), temperature))
-                              for b in (to_device(b, CPU) for b in loader)]))
 
 
 def test_rejects_more_max_steps_than_epochs():
@@ -31,7 +21,7 @@ def test_objectives_have_the_reference_terms():
     changes these numbers."""
     data = ToyData()
     student, teacher = ToyClassifier(torch.Generator().manual_seed(1)), ToyClassifier(torch.Generator().manual_seed(2))
-    batch = data.whole(data.retain[:16])
+    batch = data.batch(data.retain[:16])
     method = Scrub(alpha=0.3, gamma=0.7, temperature=2.0)
     kl = distillation_kl(student.outputs(batch), teacher.outputs(batch), 2.0)
     task = student.loss(batch)
@@ -51,7 +41,7 @@ def test_retrieval_max_steps_push_the_forget_set_away(trained_original, make_req
     for max_steps in (0, 4):
         seed_everything(0)  # the task loss samples ITM negatives from the global generator
         model = Scrub(epochs=4, max_steps=max_steps, lr=5e-4).unlearn(copy.deepcopy(trained_original), make_request())
-        drift[max_steps] = {part: _divergence(trained_original, model, loader(getattr(tiny_splits, part)))
+        drift[max_steps] = {part: output_divergence(trained_original, model, loader(getattr(tiny_splits, part)))
                             for part in ("forget", "retain")}
     assert drift[4]["forget"] > 2.5 * drift[0]["forget"]
     assert drift[4]["forget"] > 2.0 * drift[4]["retain"]
@@ -64,7 +54,7 @@ def test_classification_forgets_the_forget_cluster_and_keeps_the_rest():
     data = ToyData()
     original = data.trained_model()
     model = Scrub(epochs=4, max_steps=2, lr=3e-3).unlearn(copy.deepcopy(original), data.request())
-    forget = _divergence(original, model, data.loader(data.forget, shuffle=False))
-    retain = _divergence(original, model, data.loader(data.retain, shuffle=False))
+    forget = output_divergence(original, model, data.loader(data.forget, shuffle=False))
+    retain = output_divergence(original, model, data.loader(data.retain, shuffle=False))
     assert forget > 5 * retain
     assert data.accuracy(model, data.retain) >= 0.95

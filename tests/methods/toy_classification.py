@@ -66,22 +66,19 @@ class ToyData:
         self.a[:N_FORGET, 0] += FORGET_SHIFT
         self.forget, self.retain = np.arange(N_FORGET), np.arange(N_FORGET, N_ITEMS)
 
-    def collate(self, indices):
+    def batch(self, indices):
         idx = torch.as_tensor(indices).long()
         return {"a": self.a[idx], "b": self.b[idx], "label": self.label[idx], "index": idx}
 
     def loader(self, indices, shuffle: bool, seed: int = 0) -> DataLoader:
         return DataLoader([int(i) for i in indices], batch_size=16, shuffle=shuffle,
-                          collate_fn=self.collate, generator=torch.Generator().manual_seed(seed))
-
-    def whole(self, indices):
-        return self.collate(indices)
+                          collate_fn=self.batch, generator=torch.Generator().manual_seed(seed))
 
     def trained_model(self) -> ToyClassifier:
         """A model fitted on all items (D_f included), so there is something to forget."""
         model = ToyClassifier(torch.Generator().manual_seed(0))
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-        batch = self.whole(np.arange(N_ITEMS))
+        batch = self.batch(np.arange(N_ITEMS))
         for _ in range(200):
             optimizer.zero_grad()
             model.loss(batch).backward()
@@ -89,7 +86,7 @@ class ToyData:
         return model.eval()
 
     def accuracy(self, model, indices) -> float:
-        batch = self.whole(indices)
+        batch = self.batch(indices)
         with torch.no_grad():
             return float((model.outputs(batch).argmax(-1) == batch["label"]).float().mean())
 
