@@ -85,7 +85,7 @@ def test_what_people_write_is_read_as_they_meant_it(tmp_path):
                      'forget: {fraction: "0.1"}\nattacks: {mia_loss: {n_splits: 3}}\n')
     (cell,) = expand(load_suite(str(suite)))
     assert cell.to_dict()["method_params"]["lr"] == 2e-5 and cell.forget.fraction == 0.1
-    assert cell.to_dict()["attacks"] == {"mia_loss": {"n_splits": 3}}
+    assert cell.to_dict()["attacks"] == {"mia_loss": {"n_splits": 3, "nonmembers": "val"}}
 
 
 def test_a_suite_may_list_several_forget_specs(tmp_path):
