@@ -104,7 +104,8 @@ def cmd_leaderboard(args) -> int:
     from leaderboard import RENDERERS, build_tables
 
     store = Store(args.results, create=False)
-    text = RENDERERS[args.format](build_tables(store.records()))
+    # JSON carries every recorded metric; the markdown table shows each family's headline.
+    text = RENDERERS[args.format](build_tables(store.records(), detail=args.format == "json"))
     store.close()
     if args.out is None:
         print(text)

@@ -31,9 +31,6 @@ PREFIX_GROUPS = {
     "delta": DISTANCE, "cost": COST,
 }
 _PREFIXES = list(PREFIX_GROUPS)
-# Per-K recalls (forget.a2b_r1, test.b2a_r10, ...) are summarised by <part>.r_mean; they become
-# columns only with ``detail=True`` so the default table stays readable.
-PER_K_RECALL = re.compile(r"^[^.]+\.(a2b|b2a)_r\d+$")
 
 # Well-known metrics: (short label, direction when no record declares one), in display order.
 KNOWN: dict[str, tuple[str, str]] = {
@@ -48,8 +45,19 @@ KNOWN: dict[str, tuple[str, str]] = {
     "cost.peak_rss_mb": ("Peak RSS (MB)", LOWER),
     "cost.peak_gpu_alloc_mb": ("GPU alloc (MB)", LOWER),
     "cost.peak_gpu_reserved_mb": ("GPU reserved (MB)", LOWER),
+    "mia.svc_efficacy": ("SVC MIA", RETRAIN), "mia.ulira_tpr@0.01": ("U-LiRA TPR@1%", RETRAIN),
+    "relearn.gain": ("Relearn gain", RETRAIN), "retention.joint": ("Joint retention", HIGHER),
 }
 _KNOWN_ORDER = list(KNOWN)
+# The default (``detail=False``) table shows the headline metric of each family, so a table of
+# every attack stays readable; ``detail=True`` (the JSON output) shows every metric recorded.
+HEADLINE = frozenset({
+    "forget.r_mean", "forget.acc", "auc.df_vs_dr", "mia.loss_auc", "mia.svc_efficacy",
+    "mia.ulira_tpr@0.01", "relearn.gain", "test.r_mean", "test.acc", "retain.r_mean", "retain.acc",
+    "retention.joint", "delta.l2", "cost.unlearn_s", "cost.speedup", "cost.peak_rss_mb",
+    "cost.peak_gpu_alloc_mb", "cost.peak_gpu_reserved_mb",
+})
+HEADLINE_GAPS = frozenset({"forget.r_mean", "forget.acc"})
 
 
 @dataclass(frozen=True)
@@ -73,13 +81,14 @@ def build_columns(done: list[Any], retrain_done: list[Any],
     """(columns in display order, notes) for a table's non-failed records; ``retrain_done`` is
     the reference row's non-failed records, which the gap columns pair against."""
     metrics = {m for r in done for m in r.metrics
-               if not is_gap(m) and (detail or not PER_K_RECALL.match(m))}
+               if not is_gap(m) and (detail or m in HEADLINE)}
     columns, notes = [], []
     for metric in metrics:
         direction, note = _direction(metric, done)
         notes += [note] if note else []
         columns.append(_column(metric, direction))
-        if direction == RETRAIN and any(metric in r.metrics for r in retrain_done):
+        if direction == RETRAIN and (detail or metric in HEADLINE_GAPS) \
+                and any(metric in r.metrics for r in retrain_done):
             columns.append(_column(gap_metric(metric), RETRAIN))  # 0 is best
     columns.sort(key=lambda c: display_order(c.metric))
     notes.sort()

@@ -47,7 +47,7 @@ class FisherForgetting(Method):
             less harm (73.6/36.5 and 95.8/63.5) but its noise happened to *lower* the forget
             loss of the contract tests' tiny emoji model: far from a minimum of the per-example
             loss the first-order effect of noise (∝ sqrt α) outweighs the curvature (∝ α).
-            Beyond 2e-6 the models collapse: 3e-6 gave emoji 50.8/28.2).
+            Beyond 2e-6 utility falls fast: 3e-6 gave emoji 50.8/28.2).
         max_inverse_fisher: clamp on 1/F_r (default 1e3, the authors' code), so the largest
             variance is α·1e3; it binds for over half of the weights of our models.
         micro_batch: examples per backward pass when estimating F_r (default 16; 1 = exact).

@@ -54,9 +54,11 @@ class SSD(Method):
 
     name = "ssd"
     needs_full_train = True
-    param_bounds = {"selection_weighting": (0, None), "dampening_constant": (0, None), "micro_batch": (1, None)}
+    param_bounds = {"selection_weighting": (0, None), "dampening_constant": (0, None),
+                    "micro_batch": (1, None)}
 
-    def __init__(self, selection_weighting: float = 1.2, dampening_constant: float = 1.0, micro_batch: int = 16):
+    def __init__(self, selection_weighting: float = 1.2, dampening_constant: float = 1.0,
+                 micro_batch: int = 16):
         self.selection_weighting = selection_weighting
         self.dampening_constant = dampening_constant
         self.micro_batch = micro_batch
@@ -79,5 +81,6 @@ class SSD(Method):
         """The factor each weight is multiplied by: β where selected, else 1."""
         selected = forget_importance > self.selection_weighting * full_importance
         # Where selected, I_f > 0 (I_D ≥ 0), so the ratio is finite there.
-        beta = (self.dampening_constant * full_importance / forget_importance.where(selected, 1.0)).clamp(max=1.0)
+        ratio = full_importance / forget_importance.where(selected, 1.0)
+        beta = (self.dampening_constant * ratio).clamp(max=1.0)
         return torch.where(selected, beta, torch.ones_like(beta))

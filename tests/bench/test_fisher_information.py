@@ -37,7 +37,8 @@ def batches(x, y, groups):
 def by_hand(model, x, y):
     residual = (model.fit(x).squeeze(-1) - y).detach()
     per_example_w = residual[:, None] * x  # [N, 3]
-    return {"fit.weight": (per_example_w ** 2).mean(0, keepdim=True), "fit.bias": (residual ** 2).mean(0, keepdim=True)}
+    return {"fit.weight": (per_example_w ** 2).mean(0, keepdim=True),
+            "fit.bias": (residual ** 2).mean(0, keepdim=True)}
 
 
 def test_one_example_per_pass_is_the_exact_empirical_fisher():
@@ -96,7 +97,10 @@ def test_splits_real_pair_batches_into_single_examples(setting_for):
     out of 8-example batches give the same Fisher as a loader of single examples."""
     setting = setting_for("emoji_retrieval")
     model, task, rows = setting.model(), setting.task, setting.splits.forget[:8]
-    sliced = diagonal_fisher(model, task.loader(rows, shuffle=False, seed=0, batch_size=8), CPU, micro_batch=1)
-    singles = diagonal_fisher(model, task.loader(rows, shuffle=False, seed=0, batch_size=1), CPU, micro_batch=1)
+    def fisher(batch_size):
+        return diagonal_fisher(model, task.loader(rows, shuffle=False, seed=0, batch_size=batch_size), CPU,
+                               micro_batch=1)
+
+    sliced, singles = fisher(8), fisher(1)
     for name in singles:
         torch.testing.assert_close(sliced[name], singles[name], rtol=1e-4, atol=1e-9)

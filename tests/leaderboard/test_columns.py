@@ -8,7 +8,7 @@ def _by_metric(table):
 
 
 def test_columns_come_from_the_records_in_display_order(grid):
-    (table,) = build_tables(grid)
+    (table,) = build_tables(grid, detail=True)
     assert [c.metric for c in table.columns] == [
         "forget.r_mean", "auc.df_vs_dr", "mia.loss_auc",
         "gap.forget.r_mean", "gap.auc.df_vs_dr", "gap.mia.loss_auc",
@@ -30,7 +30,7 @@ def test_columns_come_from_the_records_in_display_order(grid):
 def test_prefix_order_and_other_metrics_last(rec):
     names = ["cost.unlearn_s", "zeta.custom", "retention.joint", "val.r_mean", "relearn.gain",
              "mia.ulira_tpr@0.01", "mia.loss_acc", "forget.acc", "test.acc", "alpha.custom"]
-    (table,) = build_tables([rec("m", 0, {n: 1.0 for n in names})])
+    (table,) = build_tables([rec("m", 0, {n: 1.0 for n in names})], detail=True)
     assert [c.metric for c in table.columns] == [
         "forget.acc", "mia.loss_acc", "mia.ulira_tpr@0.01", "relearn.gain",
         "test.acc", "val.r_mean", "retention.joint", "cost.unlearn_s",
@@ -68,7 +68,7 @@ def test_declared_direction_wins_over_default(rec):
 def test_majority_direction_and_a_note_when_records_disagree(rec):
     records = [rec("m", s, {"x.score": 1.0}, directions={"x.score": d})
                for s, d in enumerate(["lower", "higher", "lower"])]
-    (table,) = build_tables(records)
+    (table,) = build_tables(records, detail=True)
     assert table.columns[0].direction == LOWER
     assert ("Records disagree on the direction of x.score (lower ×2, higher ×1); lower is used."
             in table.notes)
@@ -77,8 +77,8 @@ def test_majority_direction_and_a_note_when_records_disagree(rec):
 def test_direction_tie_does_not_depend_on_record_order(rec):
     records = [rec("m", 0, {"x.score": 1.0}, directions={"x.score": "lower"}),
                rec("m", 1, {"x.score": 1.0}, directions={"x.score": "higher"})]
-    forward = build_tables(records)[0]
-    backward = build_tables(records[::-1])[0]
+    forward = build_tables(records, detail=True)[0]
+    backward = build_tables(records[::-1], detail=True)[0]
     assert forward.columns[0].direction == backward.columns[0].direction == HIGHER
     assert forward.notes == backward.notes
 

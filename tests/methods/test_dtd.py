@@ -23,7 +23,8 @@ def task_loss(model, task, indices) -> float:
     negatives drawn from a fixed seed."""
     torch.manual_seed(0)
     with evaluating(model):
-        return float(torch.stack([model.loss(b) for b in task.loader(indices, shuffle=False, seed=0, batch_size=64)]).mean())
+        losses = [model.loss(b) for b in task.loader(indices, shuffle=False, seed=0, batch_size=64)]
+    return float(torch.stack(losses).mean())
 
 
 def test_steps_descend_the_retain_task_loss(original_copy, make_request, tiny_task, tiny_splits):

@@ -19,9 +19,10 @@ def test_noise_variance_is_alpha_over_the_retain_fisher(original_copy, make_requ
     alpha, clamp = 1e-6, 1e3
     fisher = diagonal_fisher(original_copy, make_request().retain_loader, CPU, micro_batch=1)
     before = {k: v.clone() for k, v in original_copy.state_dict().items()}
-    model = FisherForgetting(alpha=alpha, max_inverse_fisher=clamp, micro_batch=1).unlearn(original_copy, make_request())
-    z = torch.cat([((p.detach() - before[name]) / (alpha * (1 / (fisher[name] + 1e-8)).clamp(max=clamp)).sqrt()).flatten()
-                   for name, p in model.named_parameters()])
+    method = FisherForgetting(alpha=alpha, max_inverse_fisher=clamp, micro_batch=1)
+    model = method.unlearn(original_copy, make_request())
+    std = {name: (alpha * (1 / (f + 1e-8)).clamp(max=clamp)).sqrt() for name, f in fisher.items()}
+    z = torch.cat([((p.detach() - before[name]) / std[name]).flatten() for name, p in model.named_parameters()])
     clamped = torch.cat([(1 / (f + 1e-8) >= clamp).flatten() for f in fisher.values()])
     for part in (z[clamped], z[~clamped]):
         assert len(part) > 1000
@@ -33,7 +34,8 @@ def class_forget_request(data: ToyData, forgotten: int) -> UnlearnRequest:
     retain = np.flatnonzero(data.label.numpy() != forgotten)
     base = data.request()
     return UnlearnRequest(
-        forget_loader=data.loader(forget, shuffle=True, seed=0), retain_loader=data.loader(retain, shuffle=True, seed=1),
+        forget_loader=data.loader(forget, shuffle=True, seed=0),
+        retain_loader=data.loader(retain, shuffle=True, seed=1),
         val_loader=base.val_loader, device=CPU, seed=0, budget_s=600.0, recipe=base.recipe,
         forget_indices=forget, retain_indices=retain, pairs=base.pairs)
 

@@ -64,17 +64,18 @@ def block_request(budget_s: float = 600.0) -> UnlearnRequest:
 
     forget, retain = np.arange(N_FORGET), np.arange(N_FORGET, n)
     recipe = Recipe(seed=0, new_model=None, random_model=None, train=None)
-    return UnlearnRequest(forget_loader=loader(forget), retain_loader=loader(retain), val_loader=loader(retain),
-                          device=torch.device("cpu"), seed=0, budget_s=budget_s, recipe=recipe,
-                          forget_indices=forget, retain_indices=retain, pairs=None,
-                          full_train_loader=loader(np.arange(n)))
+    return UnlearnRequest(forget_loader=loader(forget), retain_loader=loader(retain),
+                          val_loader=loader(retain), device=torch.device("cpu"), seed=0,
+                          budget_s=budget_s, recipe=recipe, forget_indices=forget,
+                          retain_indices=retain, pairs=None, full_train_loader=loader(np.arange(n)))
 
 
 @pytest.mark.parametrize("dampening_constant", [1.0, 2.0])
 def test_dampens_what_only_the_forget_set_uses_by_lambda_times_the_importance_ratio(dampening_constant):
     model = BlockClassifier()
     before = model.head.weight.detach().clone()
-    SSD(selection_weighting=2.0, dampening_constant=dampening_constant, micro_batch=1).unlearn(model, block_request())
+    ssd = SSD(selection_weighting=2.0, dampening_constant=dampening_constant, micro_batch=1)
+    ssd.unlearn(model, block_request())
     after = model.head.weight.detach()
     beta = dampening_constant * N_FORGET / (N_FORGET + N_RETAIN)  # λ·I_D/I_f
     torch.testing.assert_close(after[:, :2], beta * before[:, :2])
