@@ -27,8 +27,7 @@ def run_steps(model: torch.nn.Module, optimizer: torch.optim.Optimizer, n_steps:
     params = [p for g in optimizer.param_groups for p in g["params"]]
     bar = tqdm(range(n_steps), desc=desc, unit="step", disable=None, leave=False)
     for _ in bar:
-        if request.seconds_left() <= 0:
-            request.stopped_early = True
+        if request.out_of_time():
             return False
         loss = step_loss()
         optimizer.zero_grad(set_to_none=True)

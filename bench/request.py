@@ -63,6 +63,14 @@ class UnlearnRequest:
         """Soft deadline: methods with open-ended loops stop when it reaches zero."""
         return self.budget_s - (time.perf_counter() - self.started_at)
 
+    def out_of_time(self) -> bool:
+        """True, and ``stopped_early`` set, once the deadline has passed: the check a method
+        makes before each step or one-shot pass it may not start."""
+        if self.seconds_left() <= 0:
+            self.stopped_early = True
+            return True
+        return False
+
     def generator(self, stream: int = 0) -> torch.Generator:
         """A CPU generator seeded from the cell's seed; ``stream`` separates independent uses."""
         return torch.Generator().manual_seed(self.seed * 1_000_003 + stream)

@@ -47,8 +47,7 @@ class DescentToDelete(Method):
         self.sigma = sigma
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        if request.seconds_left() <= 0:  # the noise below is not a loop step: guard it too
-            request.stopped_early = True
+        if request.out_of_time():  # the noise below is not a loop step: guard it too
             return model
         retain = cycle(request.retain_loader)
         optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=self.lr)

@@ -65,8 +65,7 @@ class FisherForgetting(Method):
         self.micro_batch = micro_batch
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        if request.seconds_left() <= 0:  # one shot: either all of it or nothing
-            request.stopped_early = True
+        if request.out_of_time():  # one shot: either all of it or nothing
             return model
         fisher = diagonal_fisher(model, request.retain_loader, request.device, micro_batch=self.micro_batch)
         forgotten = forgotten_classes(request) if model.kind == "classification" else []

@@ -69,8 +69,7 @@ class NPO(Method):
             raise UserError(f"npo: beta must be positive (it divides the loss), got {beta}.")
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        if request.seconds_left() <= 0:  # the reference pass below comes before run_steps' check
-            request.stopped_early = True
+        if request.out_of_time():  # the reference pass below comes before run_steps' check
             return model
         ref_losses = self._reference_losses(model, request)
 

@@ -116,8 +116,7 @@ class SalUn(Method):
             raise UserError(f"salun: mask_fraction must be in (0, 1], got {mask_fraction}.")
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        if request.seconds_left() <= 0:  # the saliency pass comes before run_steps' own check
-            request.stopped_early = True
+        if request.out_of_time():  # the saliency pass comes before run_steps' own check
             return model
         mask = top_fraction_mask(saliency(model, request), self.mask_fraction)
         generator = request.generator()

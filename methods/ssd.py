@@ -64,8 +64,7 @@ class SSD(Method):
         self.micro_batch = micro_batch
 
     def unlearn(self, model: torch.nn.Module, request: UnlearnRequest) -> torch.nn.Module:
-        if request.seconds_left() <= 0:  # one shot: either all of it or nothing
-            request.stopped_early = True
+        if request.out_of_time():  # one shot: either all of it or nothing
             return model
         if request.full_train_loader is None:
             raise ValueError("ssd needs the request's full_train_loader (it declares needs_full_train)")
