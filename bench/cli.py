@@ -1,4 +1,5 @@
-"""The ``unlearnbench`` command: list, run, leaderboard.
+"""The ``unlearnbench`` command: list, run, leaderboard, compare, and the commands for submitting a
+method (new-method, check-method, export, import: ``bench.cli_submit``).
 
 Bad input never gets a traceback: one line saying what is wrong and how to fix it, exit code 2,
 and nothing written (everything is validated before the results dir is touched).
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from bench import cli_submit
 from bench.errors import UserError  # importing bench sets OMP_WAIT_POLICY before torch loads
 
 EXIT_USAGE = 2
@@ -45,11 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--cache", help="model/feature cache dir (default: RESULTS/cache)")
     p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p_run.add_argument("--method-file", action="append", default=[], metavar="PATH",
+                       help="a .py file registering method(s) to run; repeatable "
+                            "(without --methods, runs only the file's methods)")
 
     p_lb = sub.add_parser("leaderboard", help="render the leaderboard from a results dir")
     p_lb.add_argument("--results", default="results")
-    p_lb.add_argument("--format", default="md", choices=["md", "json"])
-    p_lb.add_argument("--out", help="output file (default: print to stdout)")
+    p_lb.add_argument("--format", default="md", choices=["md", "csv", "json", "latex", "html"])
+    p_lb.add_argument("--out", help="output file (default: print to stdout); for html the site "
+                                    "directory (default: RESULTS/site)")
+
+    p_cmp = sub.add_parser("compare", help="two results dirs or JSON leaderboards side by side")
+    p_cmp.add_argument("a", help="results dir or JSON leaderboard (A)")
+    p_cmp.add_argument("b", help="results dir or JSON leaderboard (B)")
+    cli_submit.add_parsers(sub)
     return parser
 
 
@@ -59,16 +71,18 @@ def cmd_list(args) -> int:
 
         print("\n".join(builtin_suites()))
         return 0
+    from bench.catalog import entries, render
     from bench.registry import ATTACKS, METHODS, TASKS
 
     registry = {"methods": METHODS, "tasks": TASKS, "attacks": ATTACKS}[args.what]
-    print("\n".join(registry.names()))
+    print(render(entries(registry)))  # name, built-in or plugin, one-line summary
     return 0
 
 
 def cmd_run(args) -> int:
     import torch
 
+    from bench.method_file import load_method_file
     from bench.runner import Runner
     from bench.store import Store
     from bench.suite import expand, load_suite, parse_seeds
@@ -81,7 +95,12 @@ def cmd_run(args) -> int:
         torch.set_num_threads(args.threads)  # recorded in every record's manifest
     suite = load_suite(args.suite)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
-    cells = expand(suite, _csv(args.tasks), _csv(args.methods), seeds, device=args.device)
+    files = {name: str(Path(path).resolve()) for path in args.method_file for name in load_method_file(path)}
+    methods = _csv(args.methods)
+    if methods is None and files:  # a method file without --methods runs the file's methods
+        methods = sorted(files)
+    cells = [replace(cell, method_file=files.get(cell.method))  # the file travels with its cells
+             for cell in expand(suite, _csv(args.tasks), methods, seeds, device=args.device)]
     results = Path(args.results)
     if results.exists() and not results.is_dir():
         raise UserError(f"--results {results} exists and is not a directory; choose another path.")
@@ -96,33 +115,60 @@ def cmd_run(args) -> int:
           f"{summary.skipped} already complete.")
     for line in summary.failures:
         print(f"  failed: {line}")
+    for line in summary.cost_lines():
+        print(line)
     return 0 if summary.failed == 0 else 1
 
 
 def cmd_leaderboard(args) -> int:
-    from bench.store import Store
-    from leaderboard import RENDERERS, build_tables
+    from leaderboard import RENDERERS, build_tables, frame, write_site
+    from leaderboard.site import provenance
 
-    store = Store(args.results, create=False)
-    # JSON carries every recorded metric; the markdown table shows each family's headline.
-    text = RENDERERS[args.format](build_tables(store.records(), detail=args.format == "json"))
-    store.close()
-    if args.out is None:
-        print(text)
-        return 0
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n")
-    tmp.replace(out)  # never a half-written leaderboard
+    df = frame(args.results)
+    # JSON and CSV carry every recorded metric; md, latex and html show each family's headline.
+    tables = build_tables(df, detail=args.format in ("json", "csv"))
+    out = Path(args.out) if args.out else None
+    try:
+        if args.format == "html":
+            index = write_site(tables, out or Path(args.results) / "site", provenance(df))
+            print(f"wrote {index}")
+            return 0
+        text = RENDERERS[args.format](tables)
+        if out is None:
+            print(text, end="" if text.endswith("\n") else "\n")
+            return 0
+        _write_atomic(out, text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise UserError(f"cannot write {exc.filename or out}: {exc.strerror or exc}; "
+                        f"choose another --out.") from None
     print(f"wrote {out}")
     return 0
+
+
+def _write_atomic(out: Path, text: str) -> None:
+    """Write through a temporary file and rename: never a half-written leaderboard."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def cmd_compare(args) -> int:
+    from leaderboard.compare import compare
+
+    print(compare(args.a, args.b), end="")
+    return 0  # differences are findings, not errors
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"list": cmd_list, "run": cmd_run, "leaderboard": cmd_leaderboard}[args.command](args)
+        commands = {"list": cmd_list, "run": cmd_run, "leaderboard": cmd_leaderboard,
+                    "compare": cmd_compare, **cli_submit.COMMANDS}
+        return commands[args.command](args)
     except UserError as exc:
         print(f"unlearnbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

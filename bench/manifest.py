@@ -1,4 +1,5 @@
-"""Provenance of a record: code commit, package versions, hardware, threads, source hashes."""
+"""Provenance of a record: code commit, package versions, hardware, threads, and for the method
+and the task where their code came from (``bench.provenance``: origin, package, source hash)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from bench.source import code_hash
+from bench.provenance import provenance
 
 PACKAGES = ("unlearnbench", "torch", "transformers", "torch-geometric", "scikit-learn", "numpy",
             "safetensors", "rdkit")
@@ -66,18 +67,11 @@ def hardware(device: torch.device) -> dict[str, str | int | None]:
 def build_manifest(*, device: torch.device, method_cls, task_cls, forget_hash: str,
                    timings: dict[str, float], budget_s: float, reference_time: str) -> dict:
     """``reference_time``: "measured" when the retrained reference was trained in this run,
-    "cache" when its training time (the speedup's numerator) was read from a model cache."""
+    "cache" when its training time (the speedup's numerator) was read from a model cache.
+    ``method_cls`` is None for the ``original`` row (its method fields are None)."""
     return {
         "code_commit": code_commit(), "packages": package_versions(), "hardware": hardware(device),
-        "method_source": code_hash(method_cls) if method_cls else None,
-        "method_origin": _origin(method_cls), "task_source": code_hash(task_cls),
+        **provenance("method", method_cls), **provenance("task", task_cls),
         "forget_split": forget_hash, "timings": timings, "budget_s": budget_s,
         "reference_time": reference_time,
     }
-
-
-def _origin(method_cls) -> str | None:
-    """Whether a method ships with unlearnbench or comes from a plugin or a file."""
-    if method_cls is None:
-        return None
-    return "built-in" if method_cls.__module__.split(".")[0] == "methods" else "external"

@@ -3,7 +3,8 @@
 Entries are either objects or lazy ``"module:attr"`` targets, so ``unlearnbench list`` does not
 import torch-geometric just to print names. Third-party packages add entries through the
 entry-point groups ``unlearnbench.methods``, ``unlearnbench.tasks`` and ``unlearnbench.attacks``;
-those are read the first time a registry is queried.
+those are read the first time a registry is queried. Each entry knows where it came from
+(``origin``: built in, or the distribution and version of its plugin) for ``unlearnbench list``.
 """
 
 from __future__ import annotations
@@ -25,16 +26,22 @@ class UnknownNameError(UserError, KeyError):
         return self.args[0]
 
 
+class DuplicateNameError(UserError, ValueError):
+    """A name that another entry (built in, a plugin, or a method file) already holds."""
+
+
 class Registry(Generic[T]):
     def __init__(self, kind: str, entry_point_group: str, builtins: dict[str, str]):
         self.kind = kind
         self.entry_point_group = entry_point_group
         self._entries: dict[str, T | str] = dict(builtins)
+        self._builtins = frozenset(builtins)
+        self._plugin_dists: dict[str, str] = {}  # entry-point name -> "distribution version"
         self._plugins_loaded = False
 
     def register(self, name: str, target: T | str) -> None:
         if name in self._entries:
-            raise ValueError(f"{self.kind} {name!r} is already registered")
+            raise self._duplicate(name)
         self._entries[name] = target
 
     def decorator(self, name: str) -> Callable[[T], T]:
@@ -45,7 +52,7 @@ class Registry(Generic[T]):
             current = self._entries.get(name)
             own_target = f"{obj.__module__}:{obj.__qualname__}"
             if current is not None and current is not obj and current != own_target:
-                raise ValueError(f"{self.kind} {name!r} is already registered")
+                raise self._duplicate(name)
             self._entries[name] = obj
             return obj
 
@@ -60,15 +67,38 @@ class Registry(Generic[T]):
         return name in self._entries
 
     def get(self, name: str) -> T:
-        self._load_plugins()
-        if name not in self._entries:
-            raise UnknownNameError(self.unknown_message(name))
-        entry = self._entries[name]
+        entry = self._entry(name)
         if isinstance(entry, str):
             module_name, _, attr = entry.partition(":")
             entry = getattr(importlib.import_module(module_name), attr)
             self._entries[name] = entry
         return entry
+
+    def target(self, name: str) -> str:
+        """Where an entry lives, as ``"module:attr"``, without importing it."""
+        entry = self._entry(name)
+        return entry if isinstance(entry, str) else f"{entry.__module__}:{entry.__qualname__}"
+
+    def _entry(self, name: str) -> T | str:
+        self._load_plugins()
+        if name not in self._entries:
+            raise UnknownNameError(self.unknown_message(name))
+        return self._entries[name]
+
+    def origin(self, name: str) -> str:
+        """``built-in``, ``plugin <distribution> <version>`` (an entry point), or
+        ``registered`` (a method file, or code that called the decorator itself)."""
+        self._load_plugins()
+        if name in self._builtins:
+            return "built-in"
+        if name in self._plugin_dists:
+            return f"plugin {self._plugin_dists[name]}"
+        return "registered"
+
+    def _duplicate(self, name: str) -> DuplicateNameError:
+        return DuplicateNameError(
+            f"{self.kind} {name!r} is already registered ({self.origin(name)}); "
+            f"give yours another name (see `unlearnbench list {self.kind}s`).")
 
     def unknown_message(self, name: str) -> str:
         close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.5)
@@ -84,6 +114,8 @@ class Registry(Generic[T]):
         self._plugins_loaded = True
         for ep in entry_points(group=self.entry_point_group):
             self.register(ep.name, ep.value)
+            dist = getattr(ep, "dist", None)
+            self._plugin_dists[ep.name] = f"{dist.name} {dist.version}" if dist else "(unknown distribution)"
 
 
 METHODS: Registry = Registry(
@@ -111,7 +143,10 @@ TASKS: Registry = Registry(
     "unlearnbench.tasks",
     {
         "emoji_retrieval": "tasks.emoji_retrieval:EmojiRetrieval",
+        "emoji_matching": "tasks.emoji_matching:EmojiMatching",
         "molecule_retrieval": "tasks.molecule_retrieval:MoleculeRetrieval",
+        "molecule_matching": "tasks.molecule_matching:MoleculeMatching",
+        "animal_mnist": "tasks.animal_mnist:AnimalMnist",
     },
 )
 ATTACKS: Registry = Registry(

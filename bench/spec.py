@@ -53,6 +53,10 @@ class CellSpec:
     precision: str = "fp32"
     code: tuple = ()  # (("method", hash), ("task", hash))
     budget_s: float = field(default=900.0, compare=False)
+    # The file that registers ``method`` when it is not built in or a plugin (``run
+    # --method-file``), so whichever process runs the cell can load it. Like the budget, not
+    # part of the identity: the file's code is, through its hash in ``code``.
+    method_file: str | None = field(default=None, compare=False)
 
     @classmethod
     def make(cls, task: str, task_params: Mapping, method: str, method_params: Mapping,

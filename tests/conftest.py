@@ -7,60 +7,21 @@ import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import copy  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
 import pytest  # noqa: E402
-import torch  # noqa: E402
 
-from bench import ForgetSpec, UnlearnRequest  # noqa: E402
-from bench.registry import TASKS  # noqa: E402
-from bench.splits import Splits  # noqa: E402
-from bench.task import Task  # noqa: E402
-
-from tasks.emoji_retrieval import EmojiRetrieval  # noqa: E402
-
-TINY_EMOJI = EmojiRetrieval.smoke_params
-CPU = torch.device("cpu")
-
-
-@dataclass
-class Setting:
-    task: Task
-    splits: Splits
-    original: torch.nn.Module
-
-    def model(self) -> torch.nn.Module:
-        return copy.deepcopy(self.original)
-
-    def request(self, budget_s: float = 600.0, seed: int = 0, full_train: bool = False) -> UnlearnRequest:
-        task, s, size = self.task, self.splits, self.task.unlearn_batch_size
-        return UnlearnRequest(
-            forget_loader=task.loader(s.forget, shuffle=True, seed=seed, batch_size=size),
-            retain_loader=task.loader(s.retain, shuffle=True, seed=seed + 1, batch_size=size),
-            val_loader=task.loader(s.val, shuffle=False, seed=seed, batch_size=size),
-            device=CPU, seed=seed, budget_s=budget_s, recipe=task.recipe(seed),
-            forget_indices=s.forget, retain_indices=s.retain, pairs=task.pair_batch,
-            full_train_loader=task.loader(s.train, shuffle=True, seed=seed + 2, batch_size=size)
-            if full_train else None,
-        )
-
+from bench.smoke import Setting, build_setting  # noqa: E402
 
 _settings: dict[str, Setting] = {}
 
 
 @pytest.fixture(scope="session")
 def setting_for(cache_dir):
-    """``setting_for(task_name)``: the task at its smoke size, trained once per session."""
+    """``setting_for(task_name)``: the task at its smoke size, trained once per session
+    (``bench.smoke``, which ``unlearnbench check-method`` uses too)."""
 
     def get(name: str) -> Setting:
         if name not in _settings:
-            torch.set_num_threads(1)
-            task = TASKS.get(name)(**TASKS.get(name).smoke_params)
-            task.prepare(cache_dir)
-            splits = task.splits(0, ForgetSpec(fraction=0.2))
-            recipe = task.recipe(0)
-            _settings[name] = Setting(task, splits, recipe.train(recipe.initial_model(), splits.train, CPU))
+            _settings[name] = build_setting(name, cache_dir)
         return _settings[name]
 
     return get

@@ -65,3 +65,31 @@ def test_entry_point_plugins_are_loaded(monkeypatch):
 def test_every_builtin_resolves_to_a_class_with_its_own_name(registry):
     for name in registry.names():
         assert registry.get(name).name == name
+
+
+def test_origin_and_target_without_importing(monkeypatch):
+    from importlib.metadata import EntryPoint
+
+    import bench.registry as registry
+
+    ep = EntryPoint(name="plug", value="collections:Counter", group="unlearnbench.test-widgets")
+    monkeypatch.setattr(registry, "entry_points", lambda group: [ep] if group == ep.group else [])
+    reg = Registry("widget", "unlearnbench.test-widgets", {"ordered": "collections:OrderedDict"})
+
+    @reg.decorator("mine")
+    class Mine:
+        pass
+
+    assert reg.origin("ordered") == "built-in"
+    assert reg.origin("plug").startswith("plugin ")
+    assert reg.origin("mine") == "registered"
+    assert reg.target("plug") == "collections:Counter" and reg.target("mine").endswith(":" + Mine.__qualname__)
+
+
+def test_a_taken_name_is_a_one_line_user_error_naming_its_holder():
+    from bench.registry import DuplicateNameError
+
+    reg = Registry("widget", "unlearnbench.test-widgets", {"ordered": "collections:OrderedDict"})
+    with pytest.raises(DuplicateNameError, match=r"'ordered' is already registered \(built-in\)") as info:
+        reg.register("ordered", "collections:Counter")
+    assert isinstance(info.value, UserError)
