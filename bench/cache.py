@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -36,6 +37,11 @@ class CachedModel:
 class ModelCache:
     def __init__(self, root: Path | str):
         self.root = Path(root) / "models"
+        #: Models of each kind trained (and their seconds) or loaded by this cache object: the
+        #: run summary shows that originals and references are trained once, never per method.
+        self.trained: Counter[str] = Counter()
+        self.train_s: Counter[str] = Counter()
+        self.loaded: Counter[str] = Counter()
 
     def path(self, kind: str, spec: dict) -> Path:
         return self.root / f"{kind}-{spec_hash(spec)}.safetensors"
@@ -47,9 +53,12 @@ class ModelCache:
         model = new_model()
         loaded = self._load(path, spec, model)
         if loaded is not None:
+            self.loaded[kind] += 1
             return loaded
         model, costs = train(model)
         self._save(path, spec, model, costs)
+        self.trained[kind] += 1
+        self.train_s[kind] += costs["cost.unlearn_s"]
         return CachedModel(model, dict(costs), False)
 
     def _load(self, path: Path, spec: dict, model: torch.nn.Module) -> CachedModel | None:

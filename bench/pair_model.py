@@ -45,3 +45,12 @@ class PairModel(Protocol):
     def example_probs(self, batch: Batch) -> torch.Tensor:
         """[B, n_classes] per-example class probabilities, independent of the rest of the batch
         (for a retrieval model: the pair's match probability, column 1 = matched)."""
+
+
+def represent(model: PairModel, a: Any, b: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(joint(a, b), encode_a(a), encode_b(b))``. A model that can share its towers' passes
+    between the three defines ``represent`` itself (the fusion models do: it halves the tower
+    passes of objectives such as MultiDelete's); any other gets the three calls."""
+    if hasattr(model, "represent"):
+        return model.represent(a, b)
+    return model.joint(a, b), model.encode_a(a), model.encode_b(b)

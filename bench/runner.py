@@ -30,8 +30,9 @@ from bench.cell_checks import CellFailure, check_finite, describe, relative_dist
 from bench.directions import HIGHER, INFO, LOWER
 from bench.manifest import build_manifest
 from bench.measure import measure_cost
+from bench.method_file import method_class
 from bench.record import ATTACK_FAILED, EARLY_STOP, FAILED, FLAGGED, NON_FINITE, OK, Record
-from bench.registry import ATTACKS, METHODS, TASKS
+from bench.registry import ATTACKS, TASKS
 from bench.request import UnlearnRequest
 from bench.seeding import deterministic, seed_everything
 from bench.source import code_hash
@@ -68,6 +69,25 @@ class RunSummary:
     flagged: int = 0
     skipped: int = 0
     failures: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+    cells_s: float = 0.0  # inside cells: unlearning, evaluation, attacks (their shadow models too)
+    trained: dict[str, int] = field(default_factory=dict)  # models trained, by kind
+    loaded: dict[str, int] = field(default_factory=dict)  # models served from the cache, by kind
+    train_s: float = 0.0  # seconds spent training models outside cells (originals, references)
+
+    @property
+    def harness_s(self) -> float:
+        """Wall time outside model training and cells: data preparation, loaders, the store."""
+        return max(0.0, self.wall_s - self.cells_s - self.train_s)
+
+    def cost_lines(self) -> list[str]:
+        def counts(by_kind: dict[str, int]) -> str:
+            return ", ".join(f"{n} {kind}" for kind, n in sorted(by_kind.items())) or "none"
+
+        share = self.harness_s / self.wall_s if self.wall_s else 0.0
+        return [f"models trained: {counts(self.trained)}; loaded from the cache: {counts(self.loaded)}",
+                f"wall {self.wall_s:.0f} s: training {self.train_s:.0f} s, cells {self.cells_s:.0f} s, "
+                f"harness {self.harness_s:.0f} s ({share:.1%})"]
 
 
 class Runner:
@@ -78,6 +98,7 @@ class Runner:
         self._tasks: dict[tuple, Task] = {}  # prepared once, shared by every seed's group
 
     def run(self, cells: Sequence[CellSpec]) -> RunSummary:
+        started = time.perf_counter()
         summary = RunSummary()
         groups: dict[tuple, list[CellSpec]] = defaultdict(list)
         for cell in cells:
@@ -103,10 +124,15 @@ class Runner:
                 summary.flagged += record.status == FLAGGED
                 if record.status == FAILED:
                     summary.failures.append(f"{cell.task}/{cell.method}/seed {cell.seed}: {record.error}")
+                summary.cells_s += record.manifest.get("timings", {}).get("cell_s", 0.0)
                 bar.update()
                 tqdm.write(f"  {cell.task:<20} {cell.method:<14} seed {cell.seed}: {record.status}"
                            + (f" ({record.error})" if record.error else ""))
         bar.close()
+        summary.wall_s = time.perf_counter() - started
+        summary.trained, summary.loaded = dict(self.models.trained), dict(self.models.loaded)
+        # Shadow models train inside cells (their attack's time), so only the rest counts here.
+        summary.train_s = sum(s for kind, s in self.models.train_s.items() if kind != "shadow")
         return summary
 
     def _done(self, cell: CellSpec) -> bool:
@@ -162,7 +188,7 @@ class Runner:
 
     # -- per cell --------------------------------------------------------------------------
     def _run_cell(self, cell: CellSpec, group: Group) -> Record:
-        method_cls = None if cell.method == REFERENCE_METHOD else METHODS.get(cell.method)
+        method_cls = None if cell.method == REFERENCE_METHOD else method_class(cell.method, cell.method_file)
         started = time.perf_counter()
         metrics: dict[str, float] = {}
         directions = dict(group.task.metric_directions())

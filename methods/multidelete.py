@@ -43,6 +43,7 @@ from bench import Method, UnlearnRequest, register_method
 from bench.batches import cycle, take, to_device, validation_accuracy
 from bench.errors import UserError
 from bench.loops import adamw, run_steps
+from bench.pair_model import represent
 from bench.seeding import derangement
 
 DISTANCES = {
@@ -114,24 +115,23 @@ class MultiDelete(Method):
 
     def objective(self, model, original, df, dr, generator) -> torch.Tensor:
         dist = DISTANCES[self.distance]
-        a_f, b_f = df["a"], df["b"]
-        b_random = take(b_f, derangement(len(df["index"]), generator))
+        perm = derangement(len(df["index"]), generator)
         with torch.no_grad():
-            target_joint = original.joint(a_f, b_random)
-            target_sim = original.encode_a(a_f) @ original.encode_b(b_random).T
-            retain_joint = original.joint(dr["a"], dr["b"])
-        l_md = dist(model.joint(a_f, b_f), target_joint)
+            # The original on each forget image paired with another deleted pair's text: the
+            # decoupling target; and on the retained pairs: the retention targets.
+            target_joint, target_a, target_b_random = represent(original, df["a"], take(df["b"], perm))
+            retain_joint, retain_a, retain_b = represent(original, dr["a"], dr["b"])
+        joint_f, ea_f, eb_f = represent(model, df["a"], df["b"])
+        joint_r, ea_r, eb_r = represent(model, dr["a"], dr["b"])
+        l_md = dist(joint_f, target_joint)
         if self.score_weight:
-            sim = model.encode_a(a_f) @ model.encode_b(b_f).T
-            l_md = l_md + self.score_weight * F.mse_loss(sim, target_sim)
-        l_mkr = dist(model.joint(dr["a"], dr["b"]), retain_joint)
-        ukr_batches = {"retain": [dr], "forget": [df], "both": [dr, df]}[self.ukr_split]
-        l_ukr = sum(self._unimodal(model, original, batch, dist) for batch in ukr_batches)
+            target_sim = target_a @ target_b_random.T
+            l_md = l_md + self.score_weight * F.mse_loss(ea_f @ eb_f.T, target_sim)
+        l_mkr = dist(joint_r, retain_joint)
+        l_ukr = 0.0
+        if self.ukr_split in ("retain", "both"):
+            l_ukr = l_ukr + dist(ea_r, retain_a) + dist(eb_r, retain_b)
+        if self.ukr_split in ("forget", "both"):
+            target_b = target_b_random[torch.argsort(perm)]  # the original's own text embeddings
+            l_ukr = l_ukr + dist(ea_f, target_a) + dist(eb_f, target_b)
         return self.lambda_md * l_md + self.lambda_mkr * l_mkr + self.lambda_ukr * l_ukr
-
-    @staticmethod
-    def _unimodal(model, original, batch, dist) -> torch.Tensor:
-        with torch.no_grad():
-            ea, eb = original.encode_a(batch["a"]), original.encode_b(batch["b"])
-        return dist(model.encode_a(batch["a"]), ea) + dist(model.encode_b(batch["b"]), eb)
-

@@ -199,3 +199,14 @@ def test_manifest_names_the_cpu_and_threads(tmp_path, cache_dir):
     hw = store.records()[0].manifest["hardware"]
     assert hw["cpu"] and hw["cpu"] not in ("x86_64", "") and hw["torch_threads"] == torch.get_num_threads()
     assert hw["torch"] == torch.__version__
+
+
+def test_each_group_trains_its_original_and_reference_once_whatever_the_methods(extra, tmp_path):
+    cells = [_cell("noop"), _cell("grad_ascent"), _cell("finetune")]
+    store = Store(tmp_path / "results")
+    first = Runner(store, tmp_path / "cache").run(cells)
+    assert first.trained == {"original": 1, "retrain": 1} and first.loaded == {}
+    assert first.wall_s >= first.train_s + first.cells_s - 1e-6 and first.harness_s >= 0
+    again = Runner(Store(tmp_path / "more"), tmp_path / "cache").run(cells)  # a new store, same cache
+    assert again.trained == {} and again.loaded == {"original": 1, "retrain": 1}
+    assert any(line.startswith("models trained: none") for line in again.cost_lines())
