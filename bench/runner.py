@@ -247,6 +247,7 @@ class Runner:
         request = self._request(cell, group, method_cls.needs_full_train)
         model = copy.deepcopy(group.original.model)  # each method gets its own copy
         with measure_cost(group.device) as costs:
+            request.started_at = time.perf_counter()  # the deadline and the cost share one clock
             model = method.unlearn(model, request)
         check_finite(model, "unlearned model")
         limit = cell.budget_s + grace_s(cell.budget_s)
