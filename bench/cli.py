@@ -8,6 +8,7 @@ and nothing written (everything is validated before the results dir is touched).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -176,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         print("unlearnbench: interrupted; completed cells are stored and will be skipped on rerun.",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `unlearnbench list methods | head`: the reader left, not an error
+        sys.stdout = open(os.devnull, "w")  # nothing left to flush at exit
+        return 0
 
 
 if __name__ == "__main__":
