@@ -6,7 +6,8 @@ so). Every metric judged against retrain (direction ``retrain``) also gets a pai
 ``gap.<metric>`` when the table has a retrain row reporting it. Metric names that arrive as
 ``gap.*`` from a record are ignored: gaps are derived here, paired per seed.
 
-Order: forgetting (forget.*, auc.*, mia.*, relearn.*, then the gap.* columns), utility (test.*,
+The first column is always the composite score (``composite``). Order of the rest:
+forgetting (forget.*, auc.*, mia.*, relearn.*, then the gap.* columns), utility (test.*,
 retain.*, val.*, retention.*), distance from the original (delta.*), cost (cost.*), then any
 other prefix; within a prefix the well-known metrics in the order of ``KNOWN``, then the rest
 by name with numbers compared as numbers (r1 < r5 < r10).
@@ -17,13 +18,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+
+import pandas as pd
 
 from bench.directions import DIRECTIONS, HIGHER, INFO, LOWER, RETRAIN
 
 ARROWS = {HIGHER: "↑", LOWER: "↓", RETRAIN: "≈R", INFO: "·"}  # · reported, never ranked
 FORGETTING, UTILITY, DISTANCE, COST, OTHER = "forgetting", "utility", "distance", "cost", "other"
+SUMMARY = "summary"
 GAP_PREFIX = "gap."
+COMPOSITE = "composite"  # the score of ``leaderboard.composite``, the default sort
 # Prefix -> group; the dict's order is the display order of the prefixes.
 PREFIX_GROUPS = {
     "forget": FORGETTING, "auc": FORGETTING, "mia": FORGETTING, "relearn": FORGETTING,
@@ -62,10 +66,13 @@ HEADLINE_GAPS = frozenset({"forget.r_mean", "forget.acc"})
 
 @dataclass(frozen=True)
 class Column:
-    metric: str  # a record's metric name, or gap.<metric> derived from it
+    metric: str  # a record's metric name, gap.<metric> derived from it, or "composite"
     header: str  # short label and the direction's arrow
     direction: str  # higher | lower | retrain | info
-    group: str  # forgetting | utility | distance | cost | other
+    group: str  # summary | forgetting | utility | distance | cost | other
+
+
+COMPOSITE_COLUMN = Column(COMPOSITE, f"Score {ARROWS[LOWER]}", LOWER, SUMMARY)
 
 
 def gap_metric(metric: str) -> str:
@@ -76,19 +83,20 @@ def is_gap(metric: str) -> bool:
     return metric.startswith(GAP_PREFIX)
 
 
-def build_columns(done: list[Any], retrain_done: list[Any],
+def build_columns(done: pd.DataFrame, metrics: list[str], retrain_done: pd.DataFrame,
                   detail: bool = False) -> tuple[list[Column], list[str]]:
-    """(columns in display order, notes) for a table's non-failed records; ``retrain_done`` is
-    the reference row's non-failed records, which the gap columns pair against."""
-    metrics = {m for r in done for m in r.metrics
-               if not is_gap(m) and (detail or m in HEADLINE)}
-    columns, notes = [], []
-    for metric in metrics:
-        direction, note = _direction(metric, done)
+    """(columns in display order, notes) for a table's non-failed records (frame rows);
+    ``metrics`` are the frame's metric columns, ``retrain_done`` the reference row's
+    non-failed records, which the gap columns pair against."""
+    reported = set().union(*done["reported"])
+    present = [m for m in metrics if m in reported and not is_gap(m) and (detail or m in HEADLINE)]
+    columns, notes = [COMPOSITE_COLUMN], []
+    for metric in present:
+        direction, note = _direction(metric, done["directions"])
         notes += [note] if note else []
         columns.append(_column(metric, direction))
         if direction == RETRAIN and (detail or metric in HEADLINE_GAPS) \
-                and any(metric in r.metrics for r in retrain_done):
+                and metric in set().union(*retrain_done["reported"]):
             columns.append(_column(gap_metric(metric), RETRAIN))  # 0 is best
     columns.sort(key=lambda c: display_order(c.metric))
     notes.sort()
@@ -96,6 +104,8 @@ def build_columns(done: list[Any], retrain_done: list[Any],
 
 
 def display_order(metric: str) -> tuple:
+    if metric == COMPOSITE:  # the summary first
+        return (-1,)
     if is_gap(metric):  # gaps follow the forgetting metrics, in their metrics' order
         return (_PREFIXES.index("gap"),) + display_order(metric[len(GAP_PREFIX):])
     prefix = metric.split(".", 1)[0]
@@ -114,9 +124,9 @@ def _column(metric: str, direction: str) -> Column:
     return Column(metric, f"{label} {ARROWS[direction]}", direction, group)
 
 
-def _direction(metric: str, done: list[Any]) -> tuple[str, str | None]:
-    declared = Counter(r.directions.get(metric) for r in done
-                       if r.directions.get(metric) in DIRECTIONS)
+def _direction(metric: str, directions: pd.Series) -> tuple[str, str | None]:
+    """The direction most of the records declare (``directions``: one dict per record)."""
+    declared = Counter(d.get(metric) for d in directions if d.get(metric) in DIRECTIONS)
     if not declared:
         return (KNOWN[metric][1] if metric in KNOWN else HIGHER), None
     # Most votes first; a tie goes to the earlier entry of DIRECTIONS, so the input order of

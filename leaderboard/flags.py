@@ -11,10 +11,12 @@
   0). Both are needed: a tiny parameter change can still move the outputs, and equal forget
   scores alone can be a real method landing where the original was.
 - ``collapsed`` (all but the original): mean test utility (test.r_mean, else test.acc) over the
-  seeds shared with the original is below half of the original's mean on those seeds.
+  seeds shared with the original is below half of the original's mean on those seeds. A
+  collapsed row is ranked after every healthy one (``ranks``), whatever its score.
 - One flag per harness flag in ``Record.flags`` (``early stop``, ``attack failed``,
   ``non-finite metrics``, ...): ``<flag> (k/n seeds)``; a ``flagged`` record with no flag
-  listed counts as ``flagged (k/n seeds)``.
+  listed counts as ``flagged (k/n seeds)``, and failed records as ``failed (k/n seeds)``
+  (n counts every record of the row; each failure's reason is in the notes).
 
 The score pair is retrieval's ``r_mean`` when the table reports ``test.r_mean``, else a
 classification task's ``acc``. Recall is in percent; accuracy is taken to be a fraction in
@@ -25,11 +27,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
 
-from bench.record import FLAGGED
+import pandas as pd
+
+from bench.record import FAILED, FLAGGED
 from leaderboard.formatting import precision_kind
-from leaderboard.records import per_seed, values
+from leaderboard.records import per_seed
 from leaderboard.stats import mean_ci, paired_gaps
 
 ORIGINAL, RETRAIN_METHOD = "original", "retrain"
@@ -38,42 +41,49 @@ FAR_FROM_TEST = 0.10  # of the metric's full scale
 NO_OP_DELTA = 1e-6  # mean relative parameter distance ||θ'-θ||/||θ||
 NO_OP_EXACT = 1e-9
 COLLAPSE_FRACTION = 0.5
+NO_OP, COLLAPSED = "no-op", "collapsed"
 FLAG_RULES = {
-    "no-op": "no-op: mean delta.l2 < 1e-6 and every forget.* metric indistinguishable from the "
+    NO_OP: "no-op: mean delta.l2 < 1e-6 and every forget.* metric indistinguishable from the "
              "original's on the same seeds (paired 95% interval holds 0).",
-    "collapsed": "collapsed: mean test utility below half of the original's on the same seeds.",
+    COLLAPSED: "collapsed: mean test utility below half of the original's on the same seeds.",
 }
 
 
-def task_score(done: list[Any]) -> str | None:
+def task_score(done: pd.DataFrame) -> str | None:
     """``r_mean`` or ``acc``: the first whose test.* any non-failed record of the table has."""
-    return next((s for s in SCORES if any(f"test.{s}" in r.metrics for r in done)), None)
+    return next((s for s in SCORES if f"test.{s}" in done and done[f"test.{s}"].notna().any()),
+                None)
 
 
-def sanity_flags(method: str, done: list[Any], original: list[Any], score: str | None) -> list[str]:
+def sanity_flags(method: str, done: pd.DataFrame, original: pd.DataFrame,
+                 score: str | None) -> list[str]:
     """Flags for one row's non-failed records; ``original`` is the original row's."""
     flags = _reference_flags(method, done, score) if score is not None else []
-    if method in (ORIGINAL, RETRAIN_METHOD) or not original:
+    if method in (ORIGINAL, RETRAIN_METHOD) or original.empty:
         return flags
     if _is_no_op(done, original):
-        flags.append("no-op")
+        flags.append(NO_OP)
     if score is not None and _collapsed(done, original, f"test.{score}"):
-        flags.append("collapsed")
+        flags.append(COLLAPSED)
     return flags
 
 
-def harness_flags(done: list[Any]) -> list[str]:
-    """``<flag> (k/n seeds)`` per flag the harness recorded on the row's non-failed records."""
+def harness_flags(records: pd.DataFrame) -> list[str]:
+    """``<flag> (k/n seeds)`` per flag the harness recorded on a row's records, and
+    ``failed (k/n seeds)`` for its failed ones (their reasons are in the notes)."""
     counts = Counter()
-    for record in done:
-        flags = set(record.flags) or ({"flagged"} if record.status == FLAGGED else set())
-        counts.update(flags)
-    return [f"{flag} ({k}/{len(done)} seeds)" for flag, k in sorted(counts.items())]
+    for status, flags in zip(records["status"], records["flags"]):
+        marks = set(flags) | ({FAILED} if status == FAILED else set())
+        counts.update(marks or ({FLAGGED} if status == FLAGGED else set()))
+    return [f"{flag} ({k}/{len(records)} seeds)" for flag, k in sorted(counts.items())]
 
 
-def _reference_flags(method: str, done: list[Any], score: str) -> list[str]:
-    forget = mean_ci(values(done, f"forget.{score}"))[0]
-    test = mean_ci(values(done, f"test.{score}"))[0]
+def _mean(df: pd.DataFrame, metric: str) -> float:
+    return mean_ci(df[metric])[0] if metric in df else math.nan
+
+
+def _reference_flags(method: str, done: pd.DataFrame, score: str) -> list[str]:
+    forget, test = _mean(done, f"forget.{score}"), _mean(done, f"test.{score}")
     if not (math.isfinite(forget) and math.isfinite(test)):
         return []
     if method == ORIGINAL and forget <= test:
@@ -84,13 +94,13 @@ def _reference_flags(method: str, done: list[Any], score: str) -> list[str]:
     return []
 
 
-def _is_no_op(done: list[Any], original: list[Any]) -> bool:
-    if not mean_ci(values(done, "delta.l2"))[0] < NO_OP_DELTA:  # NaN or absent: no evidence
+def _is_no_op(done: pd.DataFrame, original: pd.DataFrame) -> bool:
+    if not _mean(done, "delta.l2") < NO_OP_DELTA:  # NaN or absent: no evidence
         return False
     compared = False
-    for metric in sorted({m for r in done for m in r.metrics if m.startswith("forget.")}):
+    for metric in [m for m in done.columns if str(m).startswith("forget.")]:
         mean, half_width, n = mean_ci(paired_gaps(per_seed(done, metric),
-                                                  per_seed(original, metric)).values())
+                                                  per_seed(original, metric)))
         if n == 0:
             continue
         compared = True
@@ -99,12 +109,9 @@ def _is_no_op(done: list[Any], original: list[Any]) -> bool:
     return compared
 
 
-def _collapsed(done: list[Any], original: list[Any], metric: str) -> bool:
-    mine, ref = per_seed(done, metric), per_seed(original, metric)
-    seeds = [s for s in mine.keys() & ref.keys()
-             if math.isfinite(mine[s]) and math.isfinite(ref[s])]
-    if not seeds:
+def _collapsed(done: pd.DataFrame, original: pd.DataFrame, metric: str) -> bool:
+    both = pd.concat([per_seed(done, metric), per_seed(original, metric)], axis=1).dropna()
+    if both.empty:
         return False
-    mine_mean = sum(mine[s] for s in seeds) / len(seeds)
-    ref_mean = sum(ref[s] for s in seeds) / len(seeds)
+    mine_mean, ref_mean = both.mean()
     return ref_mean > 0 and mine_mean < COLLAPSE_FRACTION * ref_mean

@@ -11,6 +11,7 @@ import math
 import re
 
 MISSING = "—"  # no value: the metric was not measured for this row
+HARDWARE_MARK = "†"  # a cost cell measured (partly) on other hardware than the table's
 # Recall in percent: r_mean (mean Recall@K), rK, r@K, and the per-direction a2b_rK / b2a_rK.
 _RECALL = re.compile(r"^(r_mean|r\d+|r@\d+|(a2b|b2a)_r\d+)$")
 
@@ -22,8 +23,9 @@ def precision_kind(metric: str) -> str:
         return precision_kind(name)
     if _RECALL.match(name):
         return "percent"
-    # Accuracies are fractions in [0, 1], like scikit-learn's and the MIA attacks'.
-    if "auc" in metric or metric.startswith("mia.") or name == "acc":
+    # Accuracies are fractions in [0, 1], like scikit-learn's and the MIA attacks'; the
+    # composite score is a share of the metrics' full scales.
+    if metric == "composite" or "auc" in metric or metric.startswith("mia.") or name == "acc":
         return "fraction"
     if name.endswith("_s"):
         return "seconds"

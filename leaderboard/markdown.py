@@ -1,9 +1,11 @@
-"""Markdown renderer: one `## <title>` section per table (task, the task params that tell its
-tables apart, forget spec), a GitHub table, then the notes.
+"""Markdown renderer (tabulate): one `## <title>` section per table (task, the task params that
+tell its tables apart, forget spec), a GitHub table (rank, method, seeds, the composite score,
+the metrics, flags), then the notes.
 
 Every string that comes from a user (titles, row labels with method names and params, flags,
-error text in the notes, headers) goes through `escape_markdown`, so a hostile name such as ``a|b`<script>``` stays
-inside its cell as literal text: it cannot add a column, open a code span, or inject HTML.
+error text in the notes, headers) goes through `escape_markdown`, so a hostile name such as
+``a|b`<script>``` stays inside its cell as literal text: it cannot add a column, open a code
+span, or inject HTML.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from leaderboard.formatting import format_cell
-from leaderboard.table import Row, Table
+from leaderboard.display import cell_text, rank_text, seeds_text
+from leaderboard.table import Table
 
 # Characters with a meaning in GitHub-flavoured markdown inline text or tables. `<`, `>` and `&`
 # become entities (a backslash does not stop every HTML parser); the rest are backslash-escaped.
@@ -52,10 +54,11 @@ def render_markdown(tables: Sequence[Table]) -> str:
 
 
 def _render_table(table: Table) -> str:
-    headers = ["Method", "Seeds"] + [escape_markdown(c.header) for c in table.columns] + ["Flags"]
+    headers = ["#", "Method", "Seeds"] + [escape_markdown(c.header) for c in table.columns] \
+        + ["Flags"]
     body = [
-        [escape_markdown(row.label), _seeds(row)]
-        + [format_cell(c.metric, row.cells[c.metric]) for c in table.columns]
+        [rank_text(row), escape_markdown(row.label), seeds_text(row)]
+        + [cell_text(table, row, c) for c in table.columns]
         + ["; ".join(escape_markdown(flag) for flag in row.flags)]
         for row in table.rows
     ]
@@ -63,6 +66,3 @@ def _render_table(table: Table) -> str:
     notes = "\n".join(f"- {escape_markdown(note)}" for note in table.notes)
     return f"## {escape_markdown(table.title)}\n\n{grid}\n\n{notes}\n"
 
-
-def _seeds(row: Row) -> str:
-    return f"{row.n_seeds} ({row.n_failed} failed)" if row.n_failed else str(row.n_seeds)

@@ -6,10 +6,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from bench.record import FAILED, FLAGGED
-from leaderboard.columns import Column, is_gap
+from leaderboard.columns import COMPOSITE, Column, is_gap
 from leaderboard.flags import FLAG_RULES
-from leaderboard.records import done, seed, value_order
+from leaderboard.formatting import HARDWARE_MARK
+from leaderboard.records import done, value_order
 
 RECALL_METRIC = re.compile(r"\.(r_mean|(a2b|b2a)_r\d+)$")
 RECALL_NOTE = ("Recall@K (R̄ = mean Recall@K, in percent) is measured at equal gallery size "
@@ -22,14 +25,21 @@ GAP_NOTE = ("Δ columns (gap.<metric>) are paired per seed: the method's value m
             "the same seed; 0 is best.")
 CACHE_NOTE = ("Speedup uses reference training times read from a model cache (measured when the "
               "cache was built, possibly on other hardware).")
+COMPOSITE_NOTE = ("Score: mean normalized gap to retrain, the mean over seeds of ½·(forgetting) + "
+                  "½·(utility), each the mean of |method − retrain| on the same seed divided by "
+                  "the metric's full scale (100 for recall in %, 1 for AUCs and accuracies); 0 is "
+                  "retrain, lower is better. Rows are sorted by it (# is the rank); collapsed "
+                  "rows are ranked after healthy ones.")
 ERROR_CHARS = 160
 
 
 def table_notes(columns: Sequence[Column], rows: Sequence[Any],
-                row_records: Sequence[list[Any]], extra: Sequence[str]) -> list[str]:
-    """``rows`` in display order, ``row_records`` each row's records (failed ones included);
-    ``extra`` are notes from building the columns and choosing the reference rows."""
-    notes = []
+                row_records: Sequence[pd.DataFrame], extra: Sequence[str],
+                main_hardware: str) -> list[str]:
+    """``rows`` in display order, ``row_records`` each row's frame rows (failed ones
+    included); ``extra`` are notes from building the columns and choosing the reference rows;
+    ``main_hardware`` is where most of the table was measured."""
+    notes = [COMPOSITE_NOTE] if any(c.metric == COMPOSITE for c in columns) else []
     if any(RECALL_METRIC.search(c.metric) for c in columns if not is_gap(c.metric)):
         notes.append(RECALL_NOTE)
     notes += [INTERVAL_NOTE, ARROW_NOTE]
@@ -38,29 +48,25 @@ def table_notes(columns: Sequence[Column], rows: Sequence[Any],
     raised = {flag for row in rows for flag in row.flags}
     notes += [rule for flag, rule in FLAG_RULES.items() if flag in raised]
     notes += extra
-    records = [r for group in row_records for r in group]
-    if any(_manifest(r).get("reference_time") == "cache" for r in records):
+    records = pd.concat(row_records) if row_records else pd.DataFrame()
+    if any(m.get("reference_time") == "cache" for m in records.get("manifest", [])):
         notes.append(CACHE_NOTE)
-    hardware = sorted({_hardware(r) for r in done(records)})
+    hardware = sorted(set(done(records)["hardware"])) if not records.empty else []
     if hardware:
         notes.append("Measured on: " + "; ".join(hardware) + ".")
+    if len(hardware) > 1:
+        notes.append(f"{HARDWARE_MARK} marks cost cells of rows measured (partly) on other "
+                     f"hardware than {main_hardware}; their times do not compare with the rest.")
     for row, group in zip(rows, row_records):
-        for r in sorted(group, key=lambda r: value_order(seed(r))):
-            if r.status in (FAILED, FLAGGED):
-                reason = r.error or ", ".join(r.flags)
-                notes.append(f"{row.label} (seed {seed(r)}) {r.status}: {_truncate(reason)}")
+        for _, r in group.sort_values("seed", key=_seed_order).iterrows():
+            if r["status"] in (FAILED, FLAGGED):
+                reason = r["error"] or ", ".join(r["flags"])
+                notes.append(f"{row.label} (seed {r['seed']}) {r['status']}: {_truncate(reason)}")
     return notes
 
 
-def _manifest(record: Any) -> dict:
-    return getattr(record, "manifest", None) or {}
-
-
-def _hardware(record: Any) -> str:
-    """Where a record's times were measured (times only compare on the same machine)."""
-    hw = _manifest(record).get("hardware", {})
-    host = f"CPU {hw.get('cpu') or 'unknown'}, {hw.get('torch_threads', '?')} torch threads"
-    return f"GPU {hw['gpu']}, {host}" if hw.get("gpu") else host
+def _seed_order(seeds: pd.Series) -> pd.Series:
+    return seeds.map(value_order)
 
 
 def _truncate(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Reading records: which table and row a record belongs to, its seed and its metric values.
+"""Keys and selections: which table and row a record belongs to, and per-seed values.
 
 A table is keyed by (task, task params, forget spec) and a row by (method, method params), so
 two configurations are never averaged together. Params are the cell's JSON-able dicts (resolved
@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+
+import pandas as pd
 
 from bench.record import FAILED
 
@@ -59,23 +61,14 @@ def value_order(value: Any) -> tuple:
     return (6, repr(value))
 
 
-def done(records: list[Any]) -> list[Any]:
+def done(df: pd.DataFrame) -> pd.DataFrame:
     """Records whose numbers count: ``ok`` and ``flagged`` ones (failed runs are not averaged)."""
-    return [r for r in records if r.status != FAILED]
+    return df[df["status"] != FAILED]
 
 
-def seed(record: Any) -> Any:
-    return record.cell.get("seed")
-
-
-def metric_value(record: Any, metric: str) -> float:
-    value = record.metrics[metric]
-    return math.nan if value is None else float(value)
-
-
-def per_seed(records: list[Any], metric: str) -> dict[Any, float]:
-    return {seed(r): metric_value(r, metric) for r in records if metric in r.metrics}
-
-
-def values(records: list[Any], metric: str) -> list[float]:
-    return [metric_value(r, metric) for r in records if metric in r.metrics]
+def per_seed(df: pd.DataFrame, metric: str) -> pd.Series:
+    """``metric`` indexed by seed (NaN where it is missing); a repeated seed keeps its last."""
+    if metric not in df.columns:
+        return pd.Series(dtype=float)
+    series = df.set_index("seed")[metric].astype(float)
+    return series[~series.index.duplicated(keep="last")]

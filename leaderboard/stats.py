@@ -9,10 +9,10 @@ too narrow, hence the Student-t interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from typing import Hashable
+from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 CONFIDENCE = 0.95
@@ -40,17 +40,15 @@ def mean_ci(values: Iterable[float]) -> tuple[float, float, int]:
     return mean, half_width, n
 
 
-def paired_gaps(
-    method_values: Mapping[Hashable, float], ref_values: Mapping[Hashable, float]
-) -> dict[Hashable, float]:
-    """Per-seed differences method − reference, over the seeds both have (sorted by seed).
+def paired_gaps(method_values: pd.Series, ref_values: pd.Series) -> pd.Series:
+    """Per-seed differences method − reference (both indexed by seed), over the seeds both
+    have a number for, sorted by seed.
 
     Pairing removes the seed-to-seed variation both share (same forget set, same original),
     so the interval of the gaps is the honest one for "how far from the reference".
     """
-    common = set(method_values) & set(ref_values)
+    gaps = method_values.astype(float).sub(ref_values.astype(float)).dropna()
     try:
-        common = sorted(common)
+        return gaps.sort_index()
     except TypeError:  # mixed seed types; any stable order will do
-        common = sorted(common, key=repr)
-    return {seed: float(method_values[seed]) - float(ref_values[seed]) for seed in common}
+        return gaps.iloc[sorted(range(len(gaps)), key=lambda i: repr(gaps.index[i]))]

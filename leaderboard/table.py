@@ -1,46 +1,39 @@
-"""Records -> the table model: one Table per (task, task params, forget spec), one Row per
-(method, method params), one Column per metric the records report (see ``columns``).
+"""The table model, built from the results frame (``leaderboard.frame``) by groupby: one Table
+per (task, task params, forget spec), one Row per (method, method params), one Column per
+metric the records report (``columns``), the composite score first (``composite``).
 
-This is the only place where numbers are computed; renderers (markdown, json, ...) only format
-what is here, so every output format shows the same numbers (like HELM's presentation/table.py).
+This is the only place where numbers are computed (``aggregate``); renderers only format what
+is here, so every output format shows the same numbers (like HELM's presentation/table.py).
 
-- Each cell is mean ± 95% Student-t half width over the seeds whose record is not failed
-  (``ok`` and ``flagged`` records count; the harness's flags also raise row flags).
-- Failed records are counted in ``Row.n_failed`` and their errors listed in the notes, never
-  averaged.
-- ``gap.<metric>`` cells, for every metric judged against retrain: per seed, the row's value
-  minus retrain's on the same seed (paired), then mean ± CI of those differences. Retrain's
-  own gap is exactly 0; the original's says how far from retrain the starting point was.
-- Rows: original, retrain, then the other methods alphabetically; a method with several param
-  settings has one row per setting, labelled with the params that differ (``labels``).
+- Failed records are counted in ``Row.n_failed``, flagged ``failed (k/n seeds)`` and their
+  errors listed in the notes, never averaged.
+- Rows: the reference rows ``original`` and ``retrain`` first, then the methods by composite
+  score (``ranks``: collapsed rows after healthy ones; rows without a score last,
+  alphabetically); a method with several param settings has one row per setting, labelled
+  with the params that differ (``labels``).
+- ``Row.hardware`` lists where a row's times were measured; ``Table.hardware`` is where most
+  of the table's were, and ``measured_elsewhere`` tells the rows whose cost columns are not
+  comparable with the rest.
 - Sanity flags are documented in ``flags``; the notes in ``notes``.
-
-The leaderboard reads the store and nothing else, and stays torch-free: it imports only
-``bench.directions`` and ``bench.record`` (``bench``'s exports are lazy).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaderboard.columns import GAP_PREFIX, Column, build_columns, is_gap
+import pandas as pd
+
+from leaderboard.aggregate import Cell, empty_cells, row_cells
+from leaderboard.columns import COMPOSITE, Column, build_columns
 from leaderboard.flags import ORIGINAL, RETRAIN_METHOD, harness_flags, sanity_flags, task_score
+from leaderboard.frame import records_frame
 from leaderboard.labels import distinguishing_keys, params_label, table_title
 from leaderboard.notes import table_notes
-from leaderboard.records import (RowKey, decode_key, done, key_order, per_seed, row_key, seed,
-                                 table_key, values)
-from leaderboard.stats import mean_ci, paired_gaps
-
-
-@dataclass(frozen=True)
-class Cell:
-    mean: float
-    half_width: float  # of the 95% t-interval; NaN when n < 2
-    n: int  # seeds with a non-NaN value
+from leaderboard.ranks import REFERENCE_ROWS, column_ranks
+from leaderboard.records import RowKey, decode_key, done, key_order
 
 
 @dataclass
@@ -52,6 +45,13 @@ class Row:
     n_seeds: int  # distinct seeds with a non-failed record
     n_failed: int
     flags: list[str] = field(default_factory=list)
+    ranks: dict[str, int] = field(default_factory=dict)  # column metric -> rank (1 = best)
+    hardware: tuple[str, ...] = ()  # where its non-failed records were measured
+
+    @property
+    def rank(self) -> int | None:
+        """The overall rank: by composite score; None for reference rows and unscored ones."""
+        return self.ranks.get(COMPOSITE)
 
 
 @dataclass
@@ -63,84 +63,109 @@ class Table:
     columns: list[Column]
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
+    hardware: str = ""  # where most of its records were measured
 
 
-def build_tables(records: Iterable[Any], detail: bool = False) -> list[Table]:
+def measured_elsewhere(table: Table, row: Row) -> bool:
+    """Whether a row's times come (partly) from other hardware than most of the table's."""
+    return any(h != table.hardware for h in row.hardware)
+
+
+def build_tables(data: pd.DataFrame | Iterable[Any], detail: bool = False) -> list[Table]:
     """One Table per (task, task params, forget spec), sorted by task, then params by value.
 
-    ``detail=True`` adds the per-K recall columns (``forget.a2b_r1`` ...) that the ``r_mean``
-    columns summarise."""
-    groups: dict[tuple, list[Any]] = defaultdict(list)
-    for record in records:
-        groups[table_key(record)].append(record)
+    ``data`` is the results frame (``leaderboard.frame``), or records, which are turned into
+    one. ``detail=True`` adds every metric recorded (e.g. the per-K recalls that ``r_mean``
+    summarises); the default shows each metric family's headline."""
+    df = data if isinstance(data, pd.DataFrame) else records_frame(data)
+    if df.empty:
+        return []
+    groups = dict(tuple(df.groupby("table_key", sort=False)))
     keys = sorted(groups, key=key_order)
-    task_params: dict[str, list[dict]] = defaultdict(list)
+    task_params: dict[str, list[dict]] = {}
     for key in keys:
-        task_params[key[0]].append(decode_key(key)[1])
+        task_params.setdefault(key[0], []).append(decode_key(key)[1])
     shown = {task: distinguishing_keys(params) for task, params in task_params.items()}
-    return [_build_table(key, groups[key], shown[key[0]], detail) for key in keys]
+    metrics = df.attrs["metrics"]
+    return [_build_table(key, groups[key], metrics, shown[key[0]], detail) for key in keys]
 
 
-def _build_table(key: tuple, records: list[Any], shown_params: list[str], detail: bool) -> Table:
+def _build_table(key: tuple, records: pd.DataFrame, metrics: list[str], shown_params: list[str],
+                 detail: bool) -> Table:
     task, task_params, forget = decode_key(key)
-    by_row: dict[RowKey, list[Any]] = defaultdict(list)
-    for record in records:
-        by_row[row_key(record)].append(record)
+    by_row = dict(tuple(records.groupby("row_key", sort=False)))
     order = sorted(by_row, key=_row_order)
     labels = _row_labels(order)
     extra: list[str] = []
     reference = {}
-    for name in (ORIGINAL, RETRAIN_METHOD):
-        chosen = next((k for k in order if k[0] == name and done(by_row[k])), None)
-        reference[name] = done(by_row[chosen]) if chosen else []
+    for name in REFERENCE_ROWS:
+        chosen = next((k for k in order if k[0] == name and not done(by_row[k]).empty), None)
+        reference[name] = done(by_row[chosen]) if chosen else records.iloc[:0]
         if chosen and sum(k[0] == name for k in order) > 1:
             extra.append(f"Several {name} rows; {labels[chosen]} is the one gaps and flags use.")
     all_done = done(records)
-    columns, direction_notes = build_columns(all_done, reference[RETRAIN_METHOD], detail)
+    columns, direction_notes = build_columns(all_done, metrics, reference[RETRAIN_METHOD], detail)
+    cells = row_cells(all_done, columns, reference[RETRAIN_METHOD])
     score = task_score(all_done)
-    rows = [_build_row(k, labels[k], by_row[k], columns, reference, score) for k in order]
-    notes = table_notes(columns, rows, [by_row[k] for k in order], direction_notes + extra)
+    rows = [_build_row(k, labels[k], by_row[k], columns, cells.get(k) or empty_cells(columns),
+                       reference[ORIGINAL], score) for k in order]
+    modes = all_done["hardware"].mode()  # the most common; ties to the first by name
+    hardware = modes.iloc[0] if len(modes) else ""
+    for row, ranks in zip(rows, column_ranks(columns, rows, hardware)):
+        row.ranks = ranks
+    # Stable: unscored rows keep their alphabetical order.
+    ranked = sorted(zip(rows, [by_row[k] for k in order]), key=lambda pair: _ranked_order(pair[0]))
+    rows = [row for row, _ in ranked]
+    notes = table_notes(columns, rows, [group for _, group in ranked], direction_notes + extra,
+                        hardware)
     return Table(task=task, task_params=task_params, forget=forget,
-                 title=table_title(task, task_params, forget, shown_params),
-                 columns=columns, rows=rows, notes=notes)
+                 title=table_title(task, task_params, forget, shown_params), columns=columns,
+                 rows=rows, notes=notes, hardware=hardware)
 
 
-def _build_row(key: RowKey, label: str, records: list[Any], columns: list[Column],
-               reference: dict[str, list[Any]], score: str | None) -> Row:
+def _build_row(key: RowKey, label: str, records: pd.DataFrame, columns: list[Column],
+               cells: dict[str, Cell], original: pd.DataFrame, score: str | None) -> Row:
     method, method_params = decode_key(key)
     mine = done(records)
-    cells: dict[str, Cell] = {}
-    flags: list[str] = []
-    for col in columns:
-        if is_gap(col.metric):
-            base = col.metric[len(GAP_PREFIX):]
-            gaps = paired_gaps(per_seed(mine, base), per_seed(reference[RETRAIN_METHOD], base))
-            cells[col.metric] = Cell(*mean_ci(gaps.values()))
-            continue  # a NaN gap comes from a NaN value, flagged on that value's own row
-        found = values(mine, col.metric)
-        cell = cells[col.metric] = Cell(*mean_ci(found))
-        if found and not math.isfinite(cell.mean):
-            flags.append(f"NaN metric: {col.metric}")
-        elif cell.n < len(found):
-            flags.append(f"NaN in {col.metric} ({len(found) - cell.n}/{len(found)} seeds)")
-    flags += sanity_flags(method, mine, reference[ORIGINAL], score)
-    seeds = [seed(r) for r in mine]
+    flags = _nan_flags(mine, columns, cells) + sanity_flags(method, mine, original, score)
+    seeds = list(mine["seed"])
     if len(set(seeds)) < len(seeds):
         flags.append("duplicate seeds")
-    flags += harness_flags(mine)
+    flags += harness_flags(records)
     return Row(method=method, method_params=method_params, label=label, cells=cells,
-               n_seeds=len(set(seeds)), n_failed=len(records) - len(mine), flags=flags)
+               n_seeds=len(set(seeds)), n_failed=len(records) - len(mine), flags=flags,
+               hardware=tuple(sorted(set(mine["hardware"]))))
+
+
+def _nan_flags(mine: pd.DataFrame, columns: list[Column], cells: dict[str, Cell]) -> list[str]:
+    """A metric the row's records report but that is NaN: on every seed, or on some. (A NaN gap
+    comes from a NaN value, flagged on that value's own row.)"""
+    flags = []
+    for col in columns:
+        found = sum(col.metric in reported for reported in mine["reported"])
+        n = cells[col.metric].n
+        if found and not math.isfinite(cells[col.metric].mean):
+            flags.append(f"NaN metric: {col.metric}")
+        elif n < found:
+            flags.append(f"NaN in {col.metric} ({found - n}/{found} seeds)")
+    return flags
 
 
 def _row_order(key: RowKey) -> tuple:
-    fixed = {ORIGINAL: 0, RETRAIN_METHOD: 1}
-    return (fixed.get(key[0], 2), key[0].lower()) + key_order(key)
+    fixed = {name: i for i, name in enumerate(REFERENCE_ROWS)}
+    return (fixed.get(key[0], len(fixed)), key[0].lower()) + key_order(key)
+
+
+def _ranked_order(row: Row) -> tuple:
+    if row.method in REFERENCE_ROWS:
+        return (0, 0)
+    return (1, row.rank if row.rank is not None else float("inf"))
 
 
 def _row_labels(order: list[RowKey]) -> dict[RowKey, str]:
     """Each row's label: its method, plus the params that differ among that method's rows."""
-    params_by_method: dict[str, list[dict]] = defaultdict(list)
+    params_by_method: dict[str, list[dict]] = {}
     for key in order:
-        params_by_method[key[0]].append(decode_key(key)[1])
+        params_by_method.setdefault(key[0], []).append(decode_key(key)[1])
     shown = {m: distinguishing_keys(params) for m, params in params_by_method.items()}
     return {key: params_label(key[0], decode_key(key)[1], shown[key[0]]) for key in order}

@@ -56,3 +56,38 @@ def grid():
             records.append(make_record(method, seed, metrics, directions=DIRECTIONS))
     records.append(make_record("scrub", 3, status="failed", error="RuntimeError: boom\n" + "x" * 500))
     return records
+
+
+HOSTILE = "x<b>y</b>|$_&%"  # markup of HTML, markdown, LaTeX and CSV at once
+
+
+@pytest.fixture
+def hostile():
+    """The showcase's hostile method name."""
+    return HOSTILE
+
+
+@pytest.fixture
+def showcase(grid):
+    """The grid, measured on one machine, plus what a published leaderboard must show: a
+    hostile method name, a collapsed row, an early stop, and a row timed on other hardware."""
+    here = {"code_commit": "abc1234", "packages": {"unlearnbench": "0.1.0"},
+            "hardware": {"cpu": "Test CPU", "torch_threads": 2}}
+    elsewhere = {**here, "hardware": {"cpu": "Other CPU", "torch_threads": 8}}
+    for record in grid:
+        record.manifest = dict(here)
+    extra = {HOSTILE: ([75.0, 72.0, 74.0], [58.0, 60.0, 61.0], here, []),
+             "broken": ([1.0, 2.0, 1.5], [1.0, 2.0, 1.0], here, []),
+             "slow": ([62.0, 60.0, 59.0], [59.0, 60.0, 62.0], here, ["early stop"]),
+             "remote": ([66.0, 64.0, 63.0], [60.0, 61.0, 62.0], elsewhere, [])}
+    for method, (forget, test, manifest, flags) in extra.items():
+        for seed in range(3):
+            metrics = {"forget.r_mean": forget[seed], "test.r_mean": test[seed],
+                       "retain.r_mean": 85.0 + seed, "auc.df_vs_dr": 0.52 + 0.01 * seed,
+                       "mia.loss_auc": 0.56, "retention.joint_mse": 0.2, "delta.l2": 0.05,
+                       "cost.unlearn_s": 2.0 + seed, "cost.speedup": 8.0,
+                       "cost.peak_rss_mb": 950.0 + 10 * seed}
+            grid.append(make_record(method, seed, metrics, directions=DIRECTIONS,
+                                    manifest=manifest, flags=flags if seed == 1 else [],
+                                    status="flagged" if flags and seed == 1 else "ok"))
+    return grid

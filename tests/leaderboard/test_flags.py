@@ -23,7 +23,8 @@ def _with_original(rec, forget, test=(60.0, 61.0, 62.0), delta=0.0):
 
 def test_sanity_flags_do_not_fire_on_healthy_grid(grid):
     (table,) = build_tables(grid)
-    assert all(row.flags == [] for row in table.rows)
+    assert {row.label: row.flags for row in table.rows} == {
+        "original": [], "retrain": [], "neggrad": [], "scrub": ["failed (1/4 seeds)"]}
 
 
 def test_no_op_when_nothing_moved(rec):
@@ -116,7 +117,8 @@ def test_harness_flags_count_seeds(rec):
                rec("m", 2, {"test.r_mean": 45.0}, status="flagged",
                    flags=[EARLY_STOP, ATTACK_FAILED]),
                rec("m", 3, status="failed", error="boom")]
-    assert _flags(records, "m") == ["attack failed (1/3 seeds)", "early stop (2/3 seeds)"]
+    assert _flags(records, "m") == [
+        "attack failed (1/4 seeds)", "early stop (2/4 seeds)", "failed (1/4 seeds)"]
     non_finite = [rec("m", 0, {"test.r_mean": float("nan")}, status="flagged", flags=[NON_FINITE])]
     assert _flags(non_finite, "m") == ["NaN metric: test.r_mean", "non-finite metrics (1/1 seeds)"]
 

@@ -10,7 +10,7 @@ GAP = "gap.forget.r_mean"
 def test_round_trip_matches_table_model(grid):
     tables = build_tables(grid)
     doc = json.loads(render_json(tables))
-    assert doc["schema"] == SCHEMA == "unlearnbench.leaderboard/2"
+    assert doc["schema"] == SCHEMA == "unlearnbench.leaderboard/3"
     (table,) = doc["tables"]
     assert table["task"] == "toy"
     assert table["task_params"] == {}
@@ -19,14 +19,19 @@ def test_round_trip_matches_table_model(grid):
     assert [c["metric"] for c in table["columns"]] == [c.metric for c in tables[0].columns]
     assert set(table["columns"][0]) == {"metric", "header", "direction", "group"}
     assert {c["direction"] for c in table["columns"]} == {"retrain", "higher", "lower", "info"}
-    assert [r["method"] for r in table["rows"]] == ["original", "retrain", "neggrad", "scrub"]
-    scrub = table["rows"][3]
-    assert set(scrub) == {"method", "method_params", "label", "n_seeds", "n_failed", "flags", "cells"}
-    assert (scrub["method_params"], scrub["label"]) == ({}, "scrub")
-    assert (scrub["n_seeds"], scrub["n_failed"], scrub["flags"]) == (3, 1, [])
-    model = tables[0].rows[3].cells[GAP]
+    assert table["columns"][0] == {"metric": "composite", "header": "Score ↓",
+                                   "direction": "lower", "group": "summary"}
+    assert [r["method"] for r in table["rows"]] == ["original", "retrain", "scrub", "neggrad"]
+    scrub = table["rows"][2]
+    assert set(scrub) == {"method", "method_params", "label", "n_seeds", "n_failed", "rank",
+                          "hardware", "flags", "cells"}
+    assert (scrub["method_params"], scrub["label"], scrub["rank"]) == ({}, "scrub", 1)
+    assert (scrub["n_seeds"], scrub["n_failed"], scrub["flags"]) == (3, 1, ["failed (1/4 seeds)"])
+    assert scrub["hardware"] == [table["hardware"]] == ["CPU unknown, ? torch threads"]
+    model = tables[0].rows[2].cells[GAP]
     assert scrub["cells"][GAP] == {"mean": pytest.approx(model.mean),
-                                   "ci95": pytest.approx(model.half_width), "n": 3}
+                                   "ci95": pytest.approx(model.half_width), "n": 3, "rank": 1}
+    assert table["rows"][0]["cells"][GAP]["rank"] is None  # the original is not ranked
     assert table["notes"] == tables[0].notes
 
 
@@ -51,13 +56,14 @@ def test_nan_is_written_as_null(rec):
     assert ": NaN" not in text and "Infinity" not in text
     doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON {c}"))
     cells = doc["tables"][0]["rows"][0]["cells"]
-    assert cells["auc.df_vs_dr"] == {"mean": None, "ci95": None, "n": 0}
+    assert cells["auc.df_vs_dr"] == {"mean": None, "ci95": None, "n": 0, "rank": None}
     assert cells["test.r_mean"]["mean"] is None  # inf is not a JSON number either
 
 
 def test_single_seed_has_null_interval(rec):
     doc = json.loads(render_json(build_tables([rec("m", 0, {"test.r_mean": 50.0})])))
-    assert doc["tables"][0]["rows"][0]["cells"]["test.r_mean"] == {"mean": 50.0, "ci95": None, "n": 1}
+    assert doc["tables"][0]["rows"][0]["cells"]["test.r_mean"] == {
+        "mean": 50.0, "ci95": None, "n": 1, "rank": 1}
 
 
 def test_hostile_strings_survive_verbatim(rec):

@@ -32,7 +32,9 @@ def test_sections_rows_and_cells(grid):
     assert len(lines) == 2 + 4  # header, delimiter, four methods
     assert "Forget R̄ ≈R" in lines[0] and "ΔForget R̄ ≈R" in lines[0] and "Flags" in lines[0]
     assert "‖Δθ‖/‖θ‖ ·" in lines[0]  # info: a neutral marker, no arrow
-    scrub = next(line for line in lines if line.startswith("| scrub"))
+    assert [c.strip() for c in _columns(lines[0])[:4]] == ["#", "Method", "Seeds", "Score ↓"]
+    scrub = next(line for line in lines if _columns(line)[1].strip() == "scrub")
+    assert _columns(scrub)[0].strip() == "1"  # best score
     assert "67.0 ± " in scrub  # mean of 70, 66, 65 with one decimal
     assert "3 (1 failed)" in scrub
     assert "equal gallery size" in text
@@ -45,7 +47,7 @@ def test_one_section_per_configuration_with_row_labels(rec):
     text = render_markdown(build_tables(records))
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
         "## emoji\\_retrieval · forget random 5%", "## emoji\\_retrieval · forget random 10%"]
-    labels = [_columns(line)[0].strip() for line in _table_lines(text) if "multidelete" in line]
+    labels = [_columns(line)[1].strip() for line in _table_lines(text) if "multidelete" in line]
     assert labels == ["multidelete (lr=0.0005)", "multidelete (lr=0.001)"] * 2
 
 
@@ -57,7 +59,7 @@ def test_hostile_method_name_cannot_break_the_table(rec, grid):
     assert all(len(_columns(line)) == width for line in lines)
     assert "<script>" not in text and "`<" not in text
     hostile_row = next(line for line in lines if "script" in line)
-    assert _columns(hostile_row)[0].strip() == r"a\|b\`&lt;script&gt;\`"
+    assert _columns(hostile_row)[1].strip() == r"a\|b\`&lt;script&gt;\`"
 
 
 def test_hostile_task_flag_and_error_text_are_escaped(rec):
@@ -80,7 +82,7 @@ def test_hostile_params_in_labels_and_titles_are_escaped(rec):
     assert r"## toy (p=\*) · forget x\|y 10%" in text
     lines = _table_lines(text)
     assert all(len(_columns(line)) == len(_columns(lines[0])) for line in lines)
-    assert r"m (k=\|&lt;i&gt;\`)" in [_columns(line)[0].strip() for line in lines]
+    assert r"m (k=\|&lt;i&gt;\`)" in [_columns(line)[1].strip() for line in lines]
 
 
 def test_escape_markdown_units():

@@ -1,6 +1,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -39,8 +40,19 @@ def test_mean_ci_constant_values_have_zero_width():
 
 
 def test_paired_gaps_uses_common_seeds_only():
-    method = {0: 70.0, 1: 66.0, 2: 65.0, 5: 1.0}
-    ref = {0: 61.0, 1: 58.0, 2: 60.0, 7: 2.0}
-    assert paired_gaps(method, ref) == {0: 9.0, 1: 8.0, 2: 5.0}
-    assert list(paired_gaps({10: 1.0, 2: 1.0}, {2: 0.0, 10: 0.0})) == [2, 10]
-    assert paired_gaps({0: 1.0}, {1: 1.0}) == {}
+    method = pd.Series({0: 70.0, 1: 66.0, 2: 65.0, 5: 1.0, 6: float("nan")})
+    ref = pd.Series({0: 61.0, 1: 58.0, 2: 60.0, 6: 3.0, 7: 2.0})
+    assert paired_gaps(method, ref).to_dict() == {0: 9.0, 1: 8.0, 2: 5.0}
+    gaps = paired_gaps(pd.Series({10: 1.0, 2: 1.0}), pd.Series({2: 0.0, 10: 0.0}))
+    assert list(gaps.index) == [2, 10]
+    assert paired_gaps(pd.Series({0: 1.0}), pd.Series({1: 1.0})).empty
+
+
+def test_paired_gap_interval_known_answer():
+    """Hand-computed: gaps 9, 8, 5 have mean 22/3 and sd √(13/3) = 2.0817; t(0.975, 2) = 4.3027,
+    so the half width is 4.3027 · 2.0817 / √3 = 5.1712."""
+    gaps = paired_gaps(pd.Series({0: 70.0, 1: 66.0, 2: 65.0}),
+                       pd.Series({0: 61.0, 1: 58.0, 2: 60.0}))
+    mean, half_width, n = mean_ci(gaps)
+    assert (mean, n) == (pytest.approx(22 / 3), 3)
+    assert half_width == pytest.approx(5.1712, abs=1e-4)

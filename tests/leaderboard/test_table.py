@@ -67,18 +67,20 @@ def test_rows_are_keyed_by_method_params(rec):
     records += [rec("scrub", s, {"forget.r_mean": 5.0}, method_params={"alpha": 0.5}) for s in (0, 1)]
     records += [rec("retrain", s, {"forget.r_mean": 60.0}) for s in (0, 1)]
     (table,) = build_tables(records)
+    # sorted by score: forget gaps to retrain 30, 10 (lr=0.001); 50, 40; 55 (scrub)
     assert [r.label for r in table.rows] == [
-        "retrain", "multidelete (lr=0.0005)", "multidelete (lr=0.001)", "scrub"]
-    low, high = table.rows[1], table.rows[2]
+        "retrain", "multidelete (lr=0.001)", "multidelete (lr=0.0005)", "scrub"]
+    low, high = table.rows[2], table.rows[1]
     assert (low.method, low.method_params) == ("multidelete", {"lr": 0.0005, "ukr_split": "both"})
     assert (low.cells["forget.r_mean"].mean, high.cells["forget.r_mean"].mean) == (15.0, 40.0)
     assert low.n_seeds == high.n_seeds == 2 and low.flags == high.flags == []  # no duplicate seeds
 
 
-def test_row_order_original_retrain_then_alphabetical(grid, rec):
+def test_row_order_references_then_by_score(grid, rec):
     grid.append(rec("Amnesiac", 0, {"forget.r_mean": 1.0}))
     (table,) = build_tables(grid)
-    assert [r.method for r in table.rows] == ["original", "retrain", "Amnesiac", "neggrad", "scrub"]
+    assert [r.method for r in table.rows] == ["original", "retrain", "scrub", "neggrad", "Amnesiac"]
+    assert [r.rank for r in table.rows] == [None, None, 1, 2, 3]
     assert [r.label for r in table.rows] == [r.method for r in table.rows]
 
 
@@ -106,7 +108,7 @@ def test_only_failed_records_give_an_empty_row(rec):
     (table,) = build_tables(records)
     x = _row(table, "x")
     assert (x.n_seeds, x.n_failed) == (0, 1)
-    assert x.cells["forget.r_mean"].n == 0 and not x.flags
+    assert x.cells["forget.r_mean"].n == 0 and x.flags == ["failed (1/1 seeds)"]
 
 
 def test_gap_column_is_paired_difference_to_retrain(grid):
@@ -202,7 +204,7 @@ def test_reads_records_back_from_the_store(grid, tmp_path):
     stored = Store(tmp_path, create=False).records()
     store.close()
     (table,) = build_tables(stored)
-    assert [r.method for r in table.rows] == ["original", "retrain", "neggrad", "scrub"]
+    assert [r.method for r in table.rows] == ["original", "retrain", "scrub", "neggrad"]
     assert _row(table, "scrub").n_failed == 1
     assert _row(table, "original").flags == ["NaN in mia.loss_auc (1/3 seeds)"]
     assert _row(table, "retrain").flags == ["early stop (1/3 seeds)"]
