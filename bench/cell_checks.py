@@ -1,15 +1,10 @@
-"""What the runner checks on a cell's model, and how it words a failure."""
+"""What the runner checks on a cell's model."""
 
 from __future__ import annotations
 
-import traceback
-from pathlib import Path
-
 import torch
 
-
-class CellFailure(Exception):
-    """A cell-level failure with a reason the record should carry verbatim."""
+from bench.errors import CellFailure
 
 
 def check_finite(model: torch.nn.Module, what: str) -> None:
@@ -29,11 +24,3 @@ def relative_distance(model: torch.nn.Module, original: torch.nn.Module) -> floa
             diff += float((after[name].double().to(weight.device) - weight.double()).pow(2).sum())
             total += float(weight.double().pow(2).sum())
     return (diff / total) ** 0.5 if total > 0 else 0.0
-
-
-def describe(exc: Exception) -> str:
-    if isinstance(exc, CellFailure):
-        return str(exc)
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" (at {Path(frame.filename).name}:{frame.lineno})" if frame else ""
-    return f"{type(exc).__name__}: {exc}{where}"

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from bench.batches import example_losses
-from bench.cell_checks import describe, relative_distance
+from bench.cell_checks import relative_distance
+from bench.errors import describe
 from bench.method import Method
 from bench.pair_model import PairModel
 from bench.seeding import deterministic, seed_everything

@@ -15,8 +15,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from bench.cell_checks import describe
-from bench.errors import UserError
+from bench.errors import UserError, describe
 from bench.registry import METHODS, DuplicateNameError
 
 MODULE_PREFIX = "unlearnbench_file_"

@@ -9,6 +9,7 @@ Columns:
 
 - ``cell_id``, ``task``, ``method``, ``seed``, ``status`` (ok | failed | flagged), ``error``,
   ``flags`` (tuple of harness flags), ``hardware`` (where the cell's times were measured),
+  ``provenance`` (where the method's code came from: ``bench.provenance.label``),
   ``commit`` and ``version`` (code commit and unlearnbench version from the manifest);
 - the spec as dicts, ``task_params``, ``method_params``, ``forget_spec``, ``manifest``,
   ``directions`` (metric -> declared direction), ``reported`` (the metric names the record
@@ -32,12 +33,13 @@ from typing import Any
 import pandas as pd
 
 from bench.errors import UserError
+from bench.provenance import label as provenance_label
 from bench.store import Store
 from leaderboard.records import row_key, table_key
 
 SPEC_COLUMNS = {"task_params": "task_params", "method_params": "method_params",
                 "forget_spec": "forget"}  # frame column -> key in the record's cell
-BASE_COLUMNS = ("cell_id", "task", "method", "seed", "status", "error", "flags", "hardware",
+BASE_COLUMNS = ("cell_id", "task", "method", "seed", "status", "error", "flags", "hardware", "provenance",
                 "commit", "version", "manifest", "directions", "reported", "table_key", "row_key",
                 *SPEC_COLUMNS)
 
@@ -80,6 +82,7 @@ def _row(record: Any) -> tuple[dict, dict]:
     row = {"cell_id": record.cell_id, "task": str(cell["task"]), "method": str(cell["method"]),
            "seed": cell.get("seed"), "status": record.status, "error": record.error or "",
            "flags": tuple(record.flags or ()), "hardware": hardware_text(manifest),
+           "provenance": provenance_label(manifest),
            "commit": manifest.get("code_commit", "unknown"),
            "version": (manifest.get("packages") or {}).get("unlearnbench", "unknown"),
            "manifest": manifest, "directions": dict(record.directions or {}),

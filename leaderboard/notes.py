@@ -58,6 +58,10 @@ def table_notes(columns: Sequence[Column], rows: Sequence[Any],
         notes.append(f"{HARDWARE_MARK} marks cost cells of rows measured (partly) on other "
                      f"hardware than {main_hardware}; their times do not compare with the rest.")
     for row, group in zip(rows, row_records):
+        external = sorted({p for p in group.get("provenance", []) if p and not p.startswith("built-in")})
+        if external:  # a submitted method: say where its code came from
+            notes.append(f"{row.label} is not built in: {'; '.join(external)}.")
+    for row, group in zip(rows, row_records):
         for _, r in group.sort_values("seed", key=_seed_order).iterrows():
             if r["status"] in (FAILED, FLAGGED):
                 reason = r["error"] or ", ".join(r["flags"])

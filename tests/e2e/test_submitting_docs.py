@@ -44,6 +44,7 @@ def test_the_documented_commands_take_a_template_method_to_a_leaderboard_row(tmp
     assert "FAIL" not in check_out and "0 failed" in check_out
     row = re.compile(r"\| my\\?_method +\|")  # a table cell; markdown escapes the underscore
     assert row.search(outputs[3][1]) and row.search(outputs[6][1]), outputs[3][1]
+    assert "is not built in: file @" in outputs[3][1]  # the leaderboard shows its provenance
 
     records = {r.method: r for r in Store(tmp_path / "results", create=False).records()}
     manifest = records["my_method"].manifest
