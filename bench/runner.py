@@ -26,8 +26,9 @@ from tqdm.auto import tqdm
 
 from bench.attack import AttackContext
 from bench.cache import CachedModel, ModelCache
-from bench.cell_checks import CellFailure, check_finite, describe, relative_distance
+from bench.cell_checks import check_finite, relative_distance
 from bench.directions import HIGHER, INFO, LOWER
+from bench.errors import CellFailure, describe
 from bench.manifest import build_manifest
 from bench.measure import measure_cost
 from bench.method_file import method_class
