@@ -32,9 +32,16 @@ class FusionLayer(nn.Module):
         self.cross_attn = nn.MultiheadAttention(dim, heads, batch_first=True)
         self.ff = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
 
-    def forward(self, x, x_mask, ctx, ctx_mask):
+    def forward(self, x, x_mask, ctx, ctx_mask, first_only: bool = False):
+        """``first_only``: compute the output at the first position only (the [CLS] that the
+        last layer feeds to the ITM head). Exact: every other position's output would be
+        discarded, and position 0 reads the others only as keys and values."""
         h = self.norm1(x)
-        x = x + self.self_attn(h, h, h, key_padding_mask=~x_mask, need_weights=False)[0]
+        if first_only:
+            x, q = x[:, :1], h[:, :1]
+        else:
+            q = h
+        x = x + self.self_attn(q, h, h, key_padding_mask=~x_mask, need_weights=False)[0]
         h = self.norm2(x)
         x = x + self.cross_attn(h, ctx, ctx, key_padding_mask=~ctx_mask, need_weights=False)[0]
         return x + self.ff(self.norm3(x))
@@ -45,21 +52,15 @@ def _masked_mean(tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (tokens * m).sum(1) / m.sum(1).clamp_min(1.0)
 
 
-class FusionPairModel(nn.Module):
-    """Implements the pair-model contract (``bench.PairModel``) for retrieval tasks.
+class FusionEncoder(nn.Module):
+    """The towers and the fusion encoder: ``encode_a``, ``encode_b``, ``joint`` and ``represent``
+    of the pair-model contract, shared by the retrieval model below and the classifier of the
+    matching tasks (``tasks.models.fusion_classifier``), which add their heads and losses.
 
-    ``a_tower(a) -> (tokens [B, T, dim], mask [B, T])``. ``temperature`` is fixed (ALBEF's
-    initial value) rather than learned, so similarity scales are comparable across methods.
-    ``itm_pairs`` caps how many of a batch's items get ITM positives and hard negatives (ALBEF
-    uses all): the fusion encoder runs on 3 pairs per item and dominated training time at
-    batch 256 on a CPU; ITC still sees the whole batch.
+    ``a_tower(a) -> (tokens [B, T, dim], mask [B, T])``.
     """
 
-    kind = "retrieval"
-    n_classes = 2  # ITM classes: 0 = not matched, 1 = matched
-
-    def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1,
-                 temperature: float = 0.07, itm_pairs: int = 32):
+    def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1):
         super().__init__()
         self.a_tower = a_tower
         self.text_adapter = nn.Sequential(nn.Linear(HIDDEN, dim), nn.GELU(), nn.Linear(dim, dim))
@@ -67,9 +68,6 @@ class FusionPairModel(nn.Module):
         self.b_proj = nn.Linear(dim, dim)
         self.fusion = nn.ModuleList(FusionLayer(dim, heads) for _ in range(fusion_layers))
         self.fusion_norm = nn.LayerNorm(dim)
-        self.itm_head = nn.Linear(dim, 2)
-        self.temperature = temperature
-        self.itm_pairs = itm_pairs
 
     # -- unimodal --------------------------------------------------------------------------
     def _b_tokens(self, b: TextTokens) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,12 +85,40 @@ class FusionPairModel(nn.Module):
     # -- multimodal ------------------------------------------------------------------------
     def _fuse(self, b_tok, b_mask, a_tok, a_mask) -> torch.Tensor:
         x = b_tok
-        for layer in self.fusion:
-            x = layer(x, b_mask, a_tok, a_mask)
+        last = len(self.fusion) - 1
+        for i, layer in enumerate(self.fusion):
+            x = layer(x, b_mask, a_tok, a_mask, first_only=i == last)
         return self.fusion_norm(x[:, 0])  # the text [CLS] position
 
     def joint(self, a, b: TextTokens) -> torch.Tensor:
         return self._fuse(*self._b_tokens(b), *self.a_tower(a))
+
+    def represent(self, a, b: TextTokens) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(joint(a, b), encode_a(a), encode_b(b))`` from one pass of each tower."""
+        a_tok, a_mask = self.a_tower(a)
+        b_tok, b_mask = self._b_tokens(b)
+        return (self._fuse(b_tok, b_mask, a_tok, a_mask), self._embed(a_tok, a_mask, self.a_proj),
+                self._embed(b_tok, b_mask, self.b_proj))
+
+
+class FusionPairModel(FusionEncoder):
+    """Implements the pair-model contract (``bench.PairModel``) for retrieval tasks.
+
+    ``temperature`` is fixed (ALBEF's initial value) rather than learned, so similarity scales
+    are comparable across methods. ``itm_pairs`` caps how many of a batch's items get ITM
+    positives and hard negatives (ALBEF uses all): the fusion encoder runs on 3 pairs per item
+    and dominated training time at batch 256 on a CPU; ITC still sees the whole batch.
+    """
+
+    kind = "retrieval"
+    n_classes = 2  # ITM classes: 0 = not matched, 1 = matched
+
+    def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1,
+                 temperature: float = 0.07, itm_pairs: int = 32):
+        super().__init__(a_tower, dim=dim, heads=heads, fusion_layers=fusion_layers)
+        self.itm_head = nn.Linear(dim, 2)
+        self.temperature = temperature
+        self.itm_pairs = itm_pairs
 
     def outputs(self, batch) -> torch.Tensor:
         """In-batch a->b similarity logits [B, B]."""
