@@ -7,7 +7,7 @@ from bench.cli import main
 
 @pytest.mark.parametrize("argv, fragment", [
     (["run", "--suite", "quick", "--methods", "multidelet"], "Did you mean multidelete"),
-    (["run", "--suite", "quick", "--tasks", "emoji"], "Did you mean emoji_retrieval"),
+    (["run", "--suite", "quick", "--tasks", "emoji_retrievl"], "Did you mean emoji_retrieval"),
     (["run", "--suite", "quick", "--seeds", "0,x"], "bad seed 'x'"),
     (["run", "--suite", "quick", "--seeds", "1,1"], "without repeats"),
     (["run", "--suite", "no/such/suite.yaml"], "neither a built-in suite"),
