@@ -3,16 +3,23 @@
 A file is keyed by the hash of what determines it (task + params + seed [+ forget split] + the
 task's source). On load the stored spec, the tensor names and shapes are checked against a
 fresh model; a corrupt or mismatching file is rebuilt, never trusted. No pickle is read.
+
+Writes are atomic (a temporary file renamed into place) and made under an exclusive ``fcntl``
+lock on a ``.lock`` file beside the model: when two processes (workers of one run, or two runs
+sharing a cache) ask for the same missing model, one trains it and the other waits and loads it.
+The kernel releases the lock of a process that dies, so a killed training never blocks a rerun.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 from safetensors import SafetensorError, safe_open
@@ -50,13 +57,14 @@ class ModelCache:
                      train: Callable[[torch.nn.Module], tuple[torch.nn.Module, dict]]) -> CachedModel:
         """``train(model) -> (model, costs)`` runs only when no valid file exists."""
         path = self.path(kind, spec)
-        model = new_model()
-        loaded = self._load(path, spec, model)
-        if loaded is not None:
-            self.loaded[kind] += 1
-            return loaded
-        model, costs = train(model)
-        self._save(path, spec, model, costs)
+        with _locked(path.with_name(path.name + ".lock")):
+            model = new_model()
+            loaded = self._load(path, spec, model)
+            if loaded is not None:
+                self.loaded[kind] += 1
+                return loaded
+            model, costs = train(model)
+            self._save(path, spec, model, costs)
         self.trained[kind] += 1
         self.train_s[kind] += costs["cost.unlearn_s"]
         return CachedModel(model, dict(costs), False)
@@ -90,3 +98,16 @@ class ModelCache:
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         save_file(state, str(tmp), metadata=meta)
         tmp.replace(path)  # atomic: a crash never leaves a half-written cache file
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Holds an exclusive lock on ``lock_path`` (created if missing; never deleted, since
+    removing a lock file another process is waiting on would let a third one in)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--method-file", action="append", default=[], metavar="PATH",
                        help="a .py file registering method(s) to run; repeatable "
                             "(without --methods, runs only the file's methods)")
+    p_run.add_argument("--executor", default="inline", choices=["inline", "local"],
+                       help="inline: every job in this process; local: a pool of worker processes, a "
+                            "fresh one per cell (peak memory is the cell's own), one per CUDA device")
+    p_run.add_argument("--workers", type=int, help="local executor: worker processes (CPU: default 1, "
+                                                   "torch threads divided between them; CUDA: default "
+                                                   "one per device)")
+    p_run.add_argument("--dry-run", action="store_true",
+                       help="print the grid, what is done and what would run; write nothing")
 
     p_lb = sub.add_parser("leaderboard", help="render the leaderboard from a results dir")
     p_lb.add_argument("--results", default="results")
@@ -83,9 +91,10 @@ def cmd_list(args) -> int:
 def cmd_run(args) -> int:
     import torch
 
+    from bench.executors import make_executor
     from bench.method_file import load_method_file
     from bench.runner import Runner
-    from bench.store import Store
+    from bench.store import FILENAME, Store
     from bench.suite import expand, load_suite, parse_seeds
 
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -94,6 +103,8 @@ def cmd_run(args) -> int:
         if args.threads < 1:
             raise UserError(f"--threads must be at least 1, got {args.threads}.")
         torch.set_num_threads(args.threads)  # recorded in every record's manifest
+    if args.workers is not None and (args.executor != "local" or args.workers < 1):
+        raise UserError(f"--workers {args.workers}: give a positive number, with --executor local.")
     suite = load_suite(args.suite)
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
     files = {name: str(Path(path).resolve()) for path in args.method_file for name in load_method_file(path)}
@@ -105,11 +116,15 @@ def cmd_run(args) -> int:
     results = Path(args.results)
     if results.exists() and not results.is_dir():
         raise UserError(f"--results {results} exists and is not a directory; choose another path.")
+    if args.dry_run:
+        stored = (results / FILENAME).exists()
+        return _dry_run(cells, Store(results, create=False) if stored else None)
+    executor = make_executor(args.executor, device=args.device, workers=args.workers, threads=args.threads)
     store = Store(results)
-    runner = Runner(store, Path(args.cache) if args.cache else results / "cache")
+    runner = Runner(store, Path(args.cache) if args.cache else results / "cache", executor)
     print(f"suite {suite.name}: {len(cells)} cells (+ one `original` reference row per task, seed "
-          f"and forget spec) "
-          f"-> {store.path}")
+          f"and forget spec) -> {store.path}, executor {executor.name} ({executor.workers} "
+          f"worker{'s' if executor.workers > 1 else ''})")
     summary = runner.run(cells)
     store.close()
     print(f"done: {summary.ok} ok, {summary.failed} failed, {summary.flagged} flagged, "
@@ -119,6 +134,25 @@ def cmd_run(args) -> int:
     for line in summary.cost_lines():
         print(line)
     return 0 if summary.failed == 0 else 1
+
+
+def _dry_run(cells, store) -> int:
+    """The grid group by group: each cell's state (done, failed before, new) and what would run."""
+    from bench.runner import is_done, plan
+
+    groups = plan(cells, store)
+    todo = 0
+    for group in groups:
+        head = group[0][0]
+        print(f"{head.task} seed {head.seed}, forget {head.forget.label()}, {head.device}:")
+        for cell, record in group:
+            state = "done" if is_done(record) else "new, will run" if record is None else \
+                f"failed before, will run again ({record.error})"
+            todo += not is_done(record)
+            print(f"  {cell.method:<16} {cell.cell_id}  {state}")
+    total = sum(map(len, groups))
+    print(f"{total} cells in {len(groups)} groups: {total - todo} done, {todo} to run (dry run: nothing written)")
+    return 0
 
 
 def cmd_leaderboard(args) -> int:

@@ -1,0 +1,89 @@
+"""The two JSON jobs the driver hands out, and what one worker process keeps between them.
+
+``prepare_group(payload) -> {"models": counts}`` trains or loads the original and the
+reference of a cell's group into the model cache; ``run_cell(payload) -> {"record": ...,
+"models": counts}`` runs one cell. ``counts`` are the models this job trained or loaded (by
+kind) and the seconds of that training, so the driver can add up what every process did.
+
+The inline executor keeps one ``Worker`` for the whole run (a group prepared once serves all its
+cells); the local executor starts a process, and so a fresh ``Worker``, per job, which loads its
+group from the model cache: that load is the price of a peak memory that is the cell's own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench.cache import ModelCache
+from bench.errors import describe
+from bench.executors.base import PREPARE_GROUP, RUN_CELL
+from bench.executors.cell import Arm, CellRun, unarmed
+from bench.executors.group import Group, build_group
+from bench.executors.payload import payload_cell, record_payload
+from bench.record import FAILED, Record
+from bench.registry import TASKS
+from bench.spec import CellSpec
+from bench.task import Task
+
+
+class Worker:
+    def __init__(self):
+        self._tasks: dict[tuple, Task] = {}  # prepared once, shared by every seed's group
+        self._group: tuple[tuple, Group] | None = None  # the last group: its cells come in a row
+        self._caches: dict[str, ModelCache] = {}
+
+    def prepare_group(self, payload: dict[str, Any]) -> dict[str, Any]:
+        models = self._cache(payload)
+        before = _snapshot(models)
+        self._prepared(payload_cell(payload), payload, models)
+        return {"models": _delta(before, _snapshot(models))}
+
+    def run_cell(self, payload: dict[str, Any], arm: Arm = unarmed) -> dict[str, Any]:
+        cell = payload_cell(payload)
+        models = self._cache(payload)
+        before = _snapshot(models)
+        try:
+            run = CellRun(cell, self._prepared(cell, payload, models), payload["limit_s"], arm)
+            record = run.record()
+        except Exception as exc:  # the group or the method file failed to load: this cell fails
+            record = Record(cell.cell_id, cell.to_dict(), FAILED, describe(exc))
+        return {"record": record_payload(record), "models": _delta(before, _snapshot(models))}
+
+    def _prepared(self, cell: CellSpec, payload: dict[str, Any], models: ModelCache) -> Group:
+        key = (payload["cache_dir"], cell.group_key())
+        if self._group is None or self._group[0] != key:
+            self._group = None  # free the previous group's models before loading the next
+            self._group = (key, build_group(cell, self._task(cell, Path(payload["cache_dir"])), models))
+        return self._group[1]
+
+    def _task(self, cell: CellSpec, cache_dir: Path) -> Task:
+        key = (cell.task, cell.task_params, str(cache_dir))
+        if key not in self._tasks:
+            task = TASKS.get(cell.task)(**cell.to_dict()["task_params"])
+            task.prepare(cache_dir)
+            self._tasks[key] = task
+        return self._tasks[key]
+
+    def _cache(self, payload: dict[str, Any]) -> ModelCache:
+        return self._caches.setdefault(payload["cache_dir"], ModelCache(payload["cache_dir"]))
+
+
+def _snapshot(models: ModelCache) -> tuple[Counter, Counter, Counter]:
+    return Counter(models.trained), Counter(models.loaded), Counter(models.train_s)
+
+
+def _delta(before: tuple, after: tuple) -> dict[str, dict[str, float]]:
+    trained, loaded, train_s = (dict(a - b) for a, b in zip(after, before))
+    return {"trained": trained, "loaded": loaded, "train_s": train_s}
+
+
+def run_job(kind: str, payload: dict[str, Any], arm: Arm = unarmed) -> dict[str, Any]:
+    """One job in a fresh worker: what a process started for a single job runs."""
+    worker = Worker()
+    if kind == PREPARE_GROUP:
+        return worker.prepare_group(payload)
+    assert kind == RUN_CELL, kind
+    return worker.run_cell(payload, arm)
+
