@@ -37,7 +37,9 @@ TextIds = Sequence[int] | np.ndarray | None  # equal ids = identical text; None:
 
 
 def _check(sim: torch.Tensor) -> torch.Tensor:
-    sim = torch.as_tensor(sim).detach().cpu().double()
+    sim = torch.as_tensor(sim).detach().cpu()
+    if sim.dtype not in (torch.float32, torch.float64):  # half precision and integers: widen
+        sim = sim.double()  # (float32 is compared as given: widening it changes no comparison)
     if sim.ndim != 2 or sim.shape[0] != sim.shape[1]:
         raise ValueError(f"sim must be a square [N, N] matrix, got shape {tuple(sim.shape)}")
     if sim.shape[0] == 0:
@@ -47,24 +49,37 @@ def _check(sim: torch.Tensor) -> torch.Tensor:
     return sim
 
 
-def _correct_mask(n: int, text_ids: TextIds) -> torch.Tensor:
-    """[N, N] True where column j's text equals row i's true text (the diagonal at least)."""
+def _correct_mask(n: int, text_ids: TextIds) -> torch.Tensor | None:
+    """[N, N] True where column j's text equals row i's true text (the diagonal at least);
+    None when only the diagonal is correct (``_standings`` then takes a faster path)."""
     if text_ids is None:
-        return torch.eye(n, dtype=torch.bool)
+        return None
     ids = torch.as_tensor(np.asarray(text_ids)).ravel()
     if ids.numel() != n or ids.is_floating_point():
         raise ValueError(f"text_ids must be {n} integer ids, got {ids.numel()} of {ids.dtype}")
     return ids[:, None] == ids[None, :]
 
 
-def _standings(sim: torch.Tensor, correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
+def _standings(sim: torch.Tensor, correct: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
     """Per query (row): incorrect items above the best correct score, incorrect items tied with
-    it, and correct items at it. Returns three integer tensors of length N."""
+    it, and correct items at it. Returns three integer tensors of length N. ``correct=None``
+    means the diagonal alone: two passes over ``sim`` instead of a dozen (5,000 x 5,000 in
+    about a third of the time)."""
+    if correct is None:
+        best = sim.diagonal().unsqueeze(1)
+        tied = (sim == best).sum(1) - 1  # the diagonal ties with itself
+        return (sim > best).sum(1), tied, torch.ones_like(tied)
     best = sim.masked_fill(~correct, float("-inf")).amax(dim=1, keepdim=True)
     above = (~correct & (sim > best)).sum(1)
     tied_wrong = (~correct & (sim == best)).sum(1)
     tied_right = (correct & (sim == best)).sum(1)
     return above, tied_wrong, tied_right
+
+
+def _transposed(sim: torch.Tensor, correct: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The b->a view: columns become queries. Copied to contiguous memory, since reducing the
+    rows of a transposed view reads memory out of order (2x slower at 5,000 x 5,000)."""
+    return sim.T.contiguous(), None if correct is None else correct.T
 
 
 def _hit_probability(above, tied_wrong, tied_right, k: int) -> torch.Tensor:
@@ -90,7 +105,7 @@ def correct_ranks(sim: torch.Tensor, text_ids: TextIds = None) -> tuple[torch.Te
     sim = _check(sim)
     correct = _correct_mask(sim.shape[0], text_ids)
     ranks = []
-    for scores, mask in ((sim, correct), (sim.T, correct.T)):
+    for scores, mask in ((sim, correct), _transposed(sim, correct)):
         above, tied_wrong, tied_right = _standings(scores, mask)
         ranks.append(above + 1 + tied_wrong.double() / (tied_right + 1))
     return ranks[0], ranks[1]
@@ -113,7 +128,7 @@ def recall_at_k(
     n = sim.shape[0]
     correct = _correct_mask(n, text_ids)
     out: dict[str, float] = {}
-    for direction, scores, mask in (("a2b", sim, correct), ("b2a", sim.T, correct.T)):
+    for direction, (scores, mask) in (("a2b", (sim, correct)), ("b2a", _transposed(sim, correct))):
         standings = _standings(scores, mask)
         for k in ks:
             hit = _hit_probability(*standings, min(int(k), n))
