@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 
 from bench.cli import main
 from bench.executors.local import LocalExecutor
@@ -24,6 +25,14 @@ from bench.store import Store
 from tasks.emoji_retrieval import EmojiRetrieval
 
 MISBEHAVING = str(Path(__file__).with_name("misbehaving_methods.py"))
+
+
+@pytest.fixture(autouse=True)
+def _registry_left_as_found(monkeypatch):
+    """Loading the method file registers its methods; undo that after each test, so that no
+    other test sees them in the global registry."""
+    monkeypatch.setattr(METHODS, "_entries", dict(METHODS._entries))
+    monkeypatch.setattr("bench.method_file._loaded", {})
 TINY_SUITE = f"""
 name: tiny
 tasks: {{emoji_retrieval: {json.dumps(EmojiRetrieval.smoke_params)}}}
