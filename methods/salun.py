@@ -99,7 +99,10 @@ class SalUn(Method):
             also draws one retain batch: about 0.22x retraining on emoji_retrieval. Seed 1 on
             emoji with the current recipe: forget / test / retain R̄ 71.7 / 35.9 / 73.0 ->
             51.2 / 26.7 / 53.3 (retrain 37.3 / 32.4 / 68.9); the module docstring's
-            calibration ran 10 epochs on the earlier, longer recipe.
+            calibration ran 10 epochs on the earlier, longer recipe. Measured 0.23x in the
+            3-seed demo (speedup 4.3 ± 2.0) but 0.35x in a `make bench` run on a loaded machine:
+            the saliency pass over D_f and the mask applied after every step come on top of
+            the steps, so SalUn sits at the target rather than under it.
         lr: AdamW learning rate (default 5e-4, our calibration on emoji; the authors use SGD at
             0.013).
         mask_fraction: share of weights updated (default 0.5, the authors' ``with_0.5.pt``).

@@ -38,7 +38,10 @@ class Scrub(Method):
     """Args (the authors' values from small_scale_unlearning.ipynb / large_scale_unlearning.ipynb):
         epochs: SCRUB epochs, "sgda_epochs" (default 1, our calibration; the authors: 10 / 3).
             Each is a full pass over D_r whose steps cost about two training steps each, so a
-            second epoch brings emoji below a 4x speedup over retraining.
+            second epoch brings emoji below a 4x speedup over retraining. One epoch is the
+            least SCRUB can run and sits at the 0.25x target: 0.20x in the 3-seed demo (speedup
+            5.1 ± 1.6) and 0.29x in a `make bench` run on a loaded machine; the teacher's
+            forward pass on every retain batch is what a fine-tuning epoch does not pay.
         max_steps: epochs that start with a max pass over D_f, "msteps" (default 1; the
             authors: 3 / 2). At most ``epochs``.
         lr: AdamW learning rate (default 7e-4, our calibration; the authors' "sgda_learning_rate"

@@ -47,7 +47,10 @@ class SSD(Method):
             emoji_retrieval a median relative error of 9% against the exact Fisher, at about
             half the cost; 1 = exact).
 
-    Cost: one backward pass per forget example plus one per ``micro_batch`` training examples;
+    Cost: one backward pass per forget example plus one per ``micro_batch`` training examples,
+    i.e. a pass over all of D_train, which puts SSD at the 0.25x target on molecule_retrieval
+    (0.25x in a `make bench` run, 0.28x in the demo, under load) and at about 0.19x on emoji;
+    a larger ``micro_batch`` buys time at the cost of the Fisher estimate's accuracy. Also,
     D_f and D_r lose recall together here (forget and retain R̄ fall alike): on random forget
     sets the per-example importances barely tell D_f from D_r.
     """
