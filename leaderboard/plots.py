@@ -31,6 +31,7 @@ DPI = 110
 # Method colours: tab10 without the green and red that mark retrain and the original.
 PALETTE = ("tab:blue", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:gray",
            "tab:olive", "tab:cyan")
+MARKERS = ("o", "s", "^", "D")  # with the palette: 32 methods before a (colour, marker) repeats
 
 
 def write_plots(table: Table, stem: Path) -> dict[str, Path]:
@@ -74,7 +75,8 @@ def _tradeoff(table: Table) -> Figure | None:
         style = {RETRAIN_METHOD: dict(marker="*", markersize=14, color="tab:green"),
                  ORIGINAL: dict(marker="X", markersize=10, color="tab:red")}.get(row.method)
         if style is None:
-            style = dict(marker="o", markersize=6, color=PALETTE[methods % len(PALETTE)])
+            style = dict(marker=MARKERS[methods // len(PALETTE) % len(MARKERS)], markersize=6,
+                         color=PALETTE[methods % len(PALETTE)])
             methods += 1
         ax.errorbar(x, y, xerr=xerr, yerr=yerr, linestyle="none", capsize=3, label=row.label,
                     **style)
@@ -85,7 +87,7 @@ def _tradeoff(table: Table) -> Figure | None:
     ax.set_ylabel(f"{_label(y_metric)} (higher is better)")
     ax.set_title(table.title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the points
     return figure
 
 
