@@ -4,24 +4,11 @@ contract tests)."""
 
 import pytest
 import torch
-from torch import nn
 
 from bench import PairModel
 from tasks.models.fusion import FusionPairModel
 from tasks.text_features import HIDDEN, TextTokens
-
-DIM = 16
-
-
-class TokenTower(nn.Module):
-    """``a`` is already a [B, T, DIM] token tensor; every token is real."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(DIM, DIM)
-
-    def forward(self, a):
-        return self.linear(a), torch.ones(a.shape[:2], dtype=torch.bool)
+from token_tower import DIM, TokenTower
 
 
 @pytest.fixture

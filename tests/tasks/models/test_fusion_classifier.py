@@ -3,23 +3,9 @@
 import torch
 import torch.nn.functional as F
 
-from torch import nn
-
 from tasks.models.fusion_classifier import FusionClassifier
 from tasks.text_features import HIDDEN, TextTokens
-
-DIM = 16
-
-
-class TokenTower(nn.Module):
-    """``a`` is already a [B, T, DIM] token tensor; every token is real."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(DIM, DIM)
-
-    def forward(self, a):
-        return self.linear(a), torch.ones(a.shape[:2], dtype=torch.bool)
+from token_tower import DIM, TokenTower
 
 
 def _model_and_batch(align_weight: float):
