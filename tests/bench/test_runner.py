@@ -207,6 +207,7 @@ def test_each_group_trains_its_original_and_reference_once_whatever_the_methods(
     first = Runner(store, tmp_path / "cache").run(cells)
     assert first.trained == {"original": 1, "retrain": 1} and first.loaded == {}
     assert first.wall_s >= first.train_s + first.cells_s - 1e-6 and first.harness_s >= 0
+    assert first.harness_share == pytest.approx(first.harness_s / first.wall_s)  # one worker
     again = Runner(Store(tmp_path / "more"), tmp_path / "cache").run(cells)  # a new store, same cache
     assert again.trained == {} and again.loaded == {"original": 1, "retrain": 1}
     assert any(line.startswith("models trained: none") for line in again.cost_lines())

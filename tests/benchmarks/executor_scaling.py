@@ -43,8 +43,7 @@ def main() -> None:
             started = time.perf_counter()
             summary = Runner(Store(Path(tmp) / f"w{workers}"), cache, executor).run(cells)
             wall = time.perf_counter() - started
-            share = summary.harness_s / (summary.wall_s * summary.workers)
-            rows.append((workers, summary.ok + summary.flagged + summary.failed, wall, share))
+            rows.append((workers, summary.ok + summary.flagged + summary.failed, wall, summary.harness_share))
     print(f"\n{'workers':>7} {'cells':>5} {'wall (s)':>9} {'cells/min':>9} {'harness':>8}")
     for workers, n, wall, share in rows:
         print(f"{workers:>7} {n:>5} {wall:>9.1f} {60 * n / wall:>9.2f} {share:>8.1%}")

@@ -53,8 +53,8 @@ def main() -> None:
         print(f"{row['task']:<20} {row['method']:<14} {row['unlearn_s']:>9.1f} {row['ratio']:>10.3f}{mark}")
     print("\n".join(summary.cost_lines()))
     if args.json:
-        Path(args.json).write_text(json.dumps({"rows": rows, "wall_s": summary.wall_s,
-                                               "harness_s": summary.harness_s}, indent=1))
+        Path(args.json).write_text(json.dumps({"rows": rows, "wall_s": summary.wall_s, "harness_s": summary.harness_s,
+                                               "harness_share": summary.harness_share}, indent=1))
 
 
 if __name__ == "__main__":
