@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from bench import PairModel
-from tasks.models.fusion import FusionPairModel
+from tasks.models.fusion import FusionLayer, FusionPairModel
 from tasks.text_features import HIDDEN, TextTokens
 from token_tower import DIM, TokenTower
 
@@ -44,3 +44,25 @@ def test_declares_a_two_class_retrieval_model(model_and_batch):
     model, _ = model_and_batch
     assert isinstance(model, PairModel)
     assert (model.kind, model.n_classes) == ("retrieval", 2)
+
+
+@torch.no_grad()
+def test_represent_is_joint_and_both_embeddings_from_one_pass(model_and_batch):
+    model, batch = model_and_batch
+    joint, ea, eb = model.represent(batch["a"], batch["b"])
+    torch.testing.assert_close(joint, model.joint(batch["a"], batch["b"]))
+    torch.testing.assert_close(ea, model.encode_a(batch["a"]))
+    torch.testing.assert_close(eb, model.encode_b(batch["b"]))
+
+
+@torch.no_grad()
+def test_the_first_only_layer_equals_the_full_layer_at_position_0():
+    torch.manual_seed(0)
+    layer = FusionLayer(DIM, heads=2).eval()
+    x, ctx = torch.randn(6, 5, DIM), torch.randn(6, 4, DIM)
+    x_mask, ctx_mask = torch.rand(6, 5) > 0.3, torch.rand(6, 4) > 0.3
+    x_mask[:, 0] = ctx_mask[:, 0] = True  # [CLS] and one context token are always real
+    full = layer(x, x_mask, ctx, ctx_mask)[:, 0]
+    first = layer(x, x_mask, ctx, ctx_mask, first_only=True)
+    assert first.shape == (6, 1, DIM)
+    torch.testing.assert_close(first[:, 0], full, atol=1e-5, rtol=1e-5)
