@@ -56,3 +56,21 @@ def test_decouples_forget_pairs_and_retains_the_rest(original_copy, trained_orig
     moved_forget = _cos_distance(_joint(model, tiny_task, forget), _joint(trained_original, tiny_task, forget))
     moved_retain = _cos_distance(_joint(model, tiny_task, retain), _joint(trained_original, tiny_task, retain))
     assert moved_forget > 1.4 * moved_retain  # ... and moved much further than the retained ones
+
+
+@pytest.mark.parametrize("ukr_split", ["retain", "forget", "both"])
+def test_retention_terms_vanish_for_a_model_still_equal_to_the_original(ukr_split, trained_original,
+                                                                       original_copy, tiny_task, tiny_splits):
+    """L_MKR and L_UKR compare each pair with the original's own representation of that pair
+    (for ``forget``, the original's text embeddings are re-ordered back from the deranged batch):
+    before any step they are 0; a wrong re-ordering would leave a positive L_UKR."""
+    df = tiny_task.pair_batch(tiny_splits.forget[:8], tiny_splits.forget[:8])
+    dr = tiny_task.pair_batch(tiny_splits.retain[:8], tiny_splits.retain[:8])
+    method = MultiDelete(lambda_md=0.0, ukr_split=ukr_split)
+    with torch.no_grad():
+        loss = method.objective(original_copy.eval(), trained_original, df, dr, torch.Generator().manual_seed(0))
+    assert abs(float(loss)) < 1e-5
+    with torch.no_grad():  # and L_MD alone is not 0: the targets are the re-paired data
+        l_md = MultiDelete(lambda_mkr=0.0, lambda_ukr=0.0).objective(
+            original_copy.eval(), trained_original, df, dr, torch.Generator().manual_seed(0))
+    assert float(l_md) > 1e-3
