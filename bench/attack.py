@@ -72,6 +72,28 @@ class AttackContext:
         return torch.cat(probs).numpy(), torch.cat(targets).numpy()
 
 
+    @torch.no_grad()
+    def ranking_probs(self, model: torch.nn.Module, part: Indices,
+                      distractors: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a retrieval model: ([N, 1 + K] softmax of each pair's a->b similarity logits
+        (``outputs``) over its own text, column 0, and the texts of the K ``distractors``, [N]
+        zeros: the true class is the own text), in index order. Every row is scored against the
+        same K texts, so a row does not depend on the rest of its batch."""
+        distractors = np.asarray(distractors, dtype=np.int64)
+        texts = to_device(self.task.pair_batch(distractors, distractors), self.device)["b"]
+        probs = []
+        with evaluating(model):
+            for batch in self.loader(part):
+                batch = to_device(batch, self.device)
+                own = model.outputs(batch).diagonal()[:, None]
+                others = model.outputs({"a": batch["a"], "b": texts})
+                probs.append(torch.cat([own, others], dim=1).float().softmax(dim=1).cpu())
+        if not probs:
+            return np.empty((0, 1 + len(distractors))), np.empty(0, dtype=np.int64)
+        probs = torch.cat(probs).numpy()
+        return probs, np.zeros(len(probs), dtype=np.int64)
+
+
 class Attack(Configurable):
     """Subclass, register with ``@bench.register_attack("name")``; declare ``directions``.
     ``run`` reads the models and must not modify them (the original is shared by a group's cells)."""

@@ -5,11 +5,12 @@ import pytest
 
 import bench
 from bench.directions import RETRAIN
+from bench.pair_model import CLASSIFICATION, RETRIEVAL
 from bench.errors import UserError
 from bench.registry import ATTACKS
 from attacks.mia_svc import (
     FEATURES, MiaSvc, balanced_subsample, confidence, entropy, mia_svc, modified_entropy,
-    share_predicted_nonmember,
+    share_predicted_nonmember, split_distractors,
 )
 
 
@@ -122,8 +123,16 @@ def test_bad_inputs():
 # -- the wrapper ----------------------------------------------------------------------------
 
 
+class FakeModel:
+    """A name standing for a model of ``kind``."""
+
+    def __init__(self, name, kind=CLASSIFICATION):
+        self.name, self.kind = name, kind
+
+
 class ProbsContext:
-    """Per-model [N, 2] probabilities over a 200-item dataset; records every index set asked."""
+    """Per-model [N, 2] probabilities over a 200-item dataset; records every index set asked.
+    ``ranking_probs`` (retrieval) returns the same rows padded with distractor columns."""
 
     def __init__(self, probs_by_model, splits, seed=0):
         self.probs_by_model, self.splits, self.seed, self.calls = probs_by_model, splits, seed, []
@@ -133,8 +142,18 @@ class ProbsContext:
 
     def probs(self, model, part):
         idx = self.indices(part)
-        self.calls.append((model, part if isinstance(part, str) else tuple(idx.tolist())))
-        return binary(self.probs_by_model[model][idx])
+        self.calls.append((model.name, part if isinstance(part, str) else tuple(idx.tolist())))
+        return binary(self.probs_by_model[model.name][idx])
+
+    def ranking_probs(self, model, part, distractors):
+        self.calls.append(("distractors", tuple(np.asarray(distractors).tolist())))
+        probs, targets = self.probs(model, part)
+        # own caption first (the true class), the rest spread over the distractors
+        rest = np.repeat(probs[:, :1] / len(distractors), len(distractors), axis=1)
+        return np.concatenate([probs[:, 1:], rest], axis=1), np.zeros_like(targets)
+
+
+ORIGINAL, UNLEARNED = FakeModel("original"), FakeModel("unlearned")
 
 
 def _context(**kwargs):
@@ -151,7 +170,7 @@ def _context(**kwargs):
 
 def test_wrapper_attacks_unlearned_forget_with_val_nonmembers():
     ctx = _context()
-    out = MiaSvc().run("original", "unlearned", splits=None, context=ctx)
+    out = MiaSvc().run(ORIGINAL, UNLEARNED, splits=None, context=ctx)
     assert out == {"mia.svc_conf": 1.0, "mia.svc_entropy": 1.0, "mia.svc_m_entropy": 1.0,
                    "mia.svc_efficacy": 1.0}
     assert set(out) == set(MiaSvc.directions) and set(MiaSvc.directions.values()) == {RETRAIN}
@@ -164,14 +183,39 @@ def test_wrapper_attacks_unlearned_forget_with_val_nonmembers():
 
 def test_wrapper_nonmember_split_and_cap():
     ctx = _context()
-    MiaSvc(nonmembers="test", max_per_class=8).run("original", "unlearned", splits=None, context=ctx)
+    MiaSvc(nonmembers="test", max_per_class=8).run(ORIGINAL, UNLEARNED, splits=None, context=ctx)
     retain_rows, test_rows, _ = ctx.calls
     assert len(retain_rows[1]) == len(test_rows[1]) == 8
     assert set(test_rows[1]) <= set(range(150, 180))
 
 
+def test_wrapper_ranks_retrieval_rows_against_distractors_left_out_of_the_nonmembers():
+    ctx = _context()
+    out = MiaSvc(distractors=5).run(ORIGINAL, FakeModel("unlearned", RETRIEVAL), splits=None, context=ctx)
+    assert out["mia.svc_conf"] == 1.0  # the same separation as the classification path
+    calls = ctx.calls
+    distractor_sets = {rows for who, rows in calls if who == "distractors"}
+    assert len(distractor_sets) == 1  # every row ranked against the same captions
+    (distractors,) = distractor_sets
+    assert len(distractors) == 5 and set(distractors) <= set(range(120, 150))
+    scored = [rows for who, rows in calls if who == "unlearned"]
+    val_rows = scored[1]
+    assert len(val_rows) == 25 and not set(val_rows) & set(distractors)
+    assert scored[2] == "forget"
+
+
+def test_split_distractors_partitions_the_pool():
+    pool = np.arange(100, 140)
+    chosen, rest = split_distractors(pool, 7, seed=3)
+    assert len(chosen) == 7 and sorted(np.concatenate([chosen, rest]).tolist()) == pool.tolist()
+    assert chosen.tolist() == split_distractors(pool, 7, seed=3)[0].tolist()
+    assert chosen.tolist() != split_distractors(pool, 7, seed=4)[0].tolist()
+    with pytest.raises(ValueError, match="distractors"):
+        split_distractors(pool, 40, seed=0)
+
+
 def test_wrapper_params_and_registry():
-    assert MiaSvc().get_params() == {"nonmembers": "val", "max_per_class": 1000}
+    assert MiaSvc().get_params() == {"nonmembers": "val", "max_per_class": 1000, "distractors": 31}
     assert MiaSvc.from_params("attack", "mia_svc", {"nonmembers": "test"}).get_params()["nonmembers"] == "test"
     with pytest.raises(UserError):
         MiaSvc.from_params("attack", "mia_svc", {"nonmembers": "forget"})
