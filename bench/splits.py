@@ -7,21 +7,27 @@ model is the same for every deletion request of a seed. The forget set is then d
 * ``random``: a uniformly random ``fraction`` (or exact ``count``) of the training pairs;
 * ``image``: every training pair of a random ``fraction``/``count`` of the training groups;
 * ``class``: every training pair of the listed ``classes``, or of a random ``fraction``/``count``
-  of the classes present in train (``Task.item_labels``).
+  of the classes present in train (``Task.item_labels``);
+* ``sequential``: a random ``fraction``/``count`` of the training pairs, deleted in ``steps``
+  requests of near-equal size that arrive one after another. A suite's sequential spec expands
+  into one spec per ``step`` (``expand``): the cell of step j applies the method j times, each
+  application's model the next one's input, and is judged against a model retrained without
+  the first j requests. Its ``forget`` split is what has been deleted so far.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from bench.errors import UserError
 
-FORGET_KINDS = ("random", "image", "class")
-UNITS = {"random": "pairs", "image": "groups", "class": "classes"}
+FORGET_KINDS = ("random", "image", "class", "sequential")
+UNITS = {"random": "pairs", "image": "groups", "class": "classes", "sequential": "pairs"}
+SPEC_KEYS = ("kind", "fraction", "count", "classes", "steps", "step")
 
 
 def _number(value: Any, what: str, integer: bool) -> float | int:
@@ -48,6 +54,8 @@ class ForgetSpec:
     fraction: float = 0.1
     count: int | None = None
     classes: tuple | None = None  # ``class`` only: the labels to forget
+    steps: int | None = None  # ``sequential`` only: how many deletion requests
+    step: int | None = None  # ``sequential`` only: after which request (default: the last)
 
     def __post_init__(self):
         if self.kind not in FORGET_KINDS:
@@ -58,16 +66,23 @@ class ForgetSpec:
             raise UserError(f"forget count must be a positive integer, got {self.count}.")
         if self.classes is not None and (self.kind != "class" or not self.classes):
             raise UserError("forget 'classes' is a non-empty list, and only for kind: class.")
+        if (self.kind == "sequential") != (self.steps is not None):
+            raise UserError("forget 'steps' (the number of deletion requests) is required for "
+                            "kind: sequential, and only for it, e.g. {kind: sequential, steps: 3}.")
+        if self.steps is not None and self.steps < 2:
+            raise UserError(f"forget steps must be at least 2, got {self.steps}.")
+        if self.step is not None and (self.steps is None or not 1 <= self.step <= self.steps):
+            raise UserError(f"forget step must be between 1 and steps ({self.steps}), got {self.step}.")
 
     @classmethod
     def parse(cls, raw: Any) -> "ForgetSpec":
         """From a suite's mapping, e.g. ``{kind: image, count: 20}``; every error is one line."""
         if not isinstance(raw, dict):
             raise UserError("each forget spec must be a mapping such as {kind: random, fraction: 0.1}.")
-        unknown = sorted(set(raw) - {"kind", "fraction", "count", "classes"})
+        unknown = sorted(set(raw) - set(SPEC_KEYS))
         if unknown:
             raise UserError(f"forget spec has unknown key(s) {', '.join(unknown)}; "
-                            "allowed: kind, fraction, count, classes.")
+                            f"allowed: {', '.join(SPEC_KEYS)}.")
         kind = raw.get("kind", "random")
         if not isinstance(kind, str):
             raise UserError(f"forget kind must be one of {', '.join(FORGET_KINDS)}, got {kind!r}.")
@@ -79,16 +94,28 @@ class ForgetSpec:
             fraction=_number(raw.get("fraction", 0.1), "fraction", integer=False),
             count=None if raw.get("count") is None else _number(raw["count"], "count", integer=True),
             classes=None if classes is None else tuple(classes),
+            steps=None if raw.get("steps") is None else _number(raw["steps"], "steps", integer=True),
+            step=None if raw.get("step") is None else _number(raw["step"], "step", integer=True),
         )
+
+    def expand(self) -> list["ForgetSpec"]:
+        """The specs a suite runs: one per step of a sequential spec, else this one."""
+        if self.kind != "sequential" or self.step is not None:
+            return [self]
+        return [replace(self, step=j) for j in range(1, self.steps + 1)]
 
     def to_dict(self) -> dict:
         out = {"kind": self.kind, "fraction": self.fraction, "count": self.count}
         if self.classes is not None:
             out["classes"] = list(self.classes)
+        if self.steps is not None:  # absent otherwise, so other kinds keep their cell ids
+            out.update(steps=self.steps, step=self.step)
         return out
 
     def label(self) -> str:
         size = f"{self.count} {UNITS[self.kind]}" if self.count is not None else f"{self.fraction:.0%} of {UNITS[self.kind]}"
+        if self.steps is not None:
+            return f"{self.kind}: {size} in {self.steps} requests, after request {self.step or self.steps}"
         return f"{self.kind}: classes {list(self.classes)}" if self.classes else f"{self.kind}: {size}"
 
     def _how_many(self, available: int) -> int:
@@ -104,11 +131,28 @@ class ForgetSpec:
         """What can be checked from sizes alone, before any data is loaded (``Task.check``)."""
         if self.kind == "class" and not has_labels:
             raise UserError("this task has no class labels; use forget kind random or image.")
-        if self.kind == "random":
+        if self.kind in ("random", "sequential"):
             self._how_many(n_train)
+        if self.kind == "sequential" and self._how_many(n_train) < self.steps:
+            raise UserError(f"forget spec ({self.label()}) has fewer pairs than requests; "
+                            "forget more or lower steps.")
+
+    def requests(self, train: np.ndarray, seed: int, groups: np.ndarray,
+                 labels: np.ndarray | None) -> list[np.ndarray]:
+        """The deletion requests in the order they arrive, each sorted positions in ``train``:
+        the requests up to ``step`` for a sequential spec, the whole forget set otherwise."""
+        if self.kind != "sequential":
+            return [self.select(train, seed, groups, labels)]
+        rng = np.random.default_rng([seed, 0xF06E7])
+        drawn = rng.choice(train, size=self._how_many(len(train)), replace=False)
+        chunks = np.array_split(drawn, self.steps)[: self.step or self.steps]
+        return [np.sort(chunk) for chunk in chunks]
 
     def select(self, train: np.ndarray, seed: int, groups: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
-        """Dataset positions of the forget set, sorted; a subset of ``train``."""
+        """Dataset positions of the forget set, sorted; a subset of ``train``. For a sequential
+        spec: every request up to ``step``."""
+        if self.kind == "sequential":
+            return np.sort(np.concatenate(self.requests(train, seed, groups, labels)))
         rng = np.random.default_rng([seed, 0xF06E7])
         if self.kind == "random":
             return np.sort(rng.choice(train, size=self._how_many(len(train)), replace=False))
@@ -147,6 +191,17 @@ class Splits:
     test: np.ndarray
     forget: np.ndarray
     retain: np.ndarray
+    #: The deletion requests, in order, that make up ``forget`` (several for a sequential spec).
+    requests: tuple[np.ndarray, ...] = ()
+
+    def steps(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(forget, retain)`` of each deletion request in turn: a request's retain set is the
+        training data that no request so far has deleted."""
+        requests, steps, deleted = self.requests or (self.forget,), [], np.empty(0, dtype=np.int64)
+        for request in requests:
+            deleted = np.union1d(deleted, request)
+            steps.append((np.asarray(request), np.setdiff1d(self.train, deleted, assume_unique=True)))
+        return steps
 
     @classmethod
     def build(cls, n: int, seed: int, forget: ForgetSpec, groups: np.ndarray | None = None,
@@ -154,9 +209,11 @@ class Splits:
         """Deterministic train/val/test split by group for the seed; forget drawn from train."""
         groups = np.arange(n) if groups is None else np.asarray(groups)
         train, val, test = split_by_group(groups, seed, val_frac, test_frac)
-        forget_idx = forget.select(train, seed, groups, None if labels is None else np.asarray(labels))
+        requests = forget.requests(train, seed, groups, None if labels is None else np.asarray(labels))
+        forget_idx = np.sort(np.concatenate(requests))
         retain = np.setdiff1d(train, forget_idx, assume_unique=True)
-        return cls(train=train, val=val, test=test, forget=forget_idx, retain=retain)
+        return cls(train=train, val=val, test=test, forget=forget_idx, retain=retain,
+                   requests=tuple(requests))
 
     def forget_hash(self) -> str:
         return hashlib.sha256(np.asarray(self.forget, dtype=np.int64).tobytes()).hexdigest()[:16]

@@ -3,7 +3,9 @@
     name: quick
     tasks: {emoji_retrieval: {}, molecule_retrieval: {n_compounds: 6000}}
     methods: {retrain: {}, multidelete: {lr: 5.0e-4}}
-    forget: {kind: random, fraction: 0.1}     # or a list of forget specs
+    forget: {kind: random, fraction: 0.1}     # or a list of forget specs (bench.splits):
+                                              # class specs run on tasks with labels only;
+                                              # {kind: sequential, steps: 3} runs each step
     seeds: [0, 1, 2]
     attacks: [df_dr_auc, mia_loss]            # or {mia_loss: {n_splits: 5}}
     budget_s: 900          # per-cell unlearning budget, the same for every method
@@ -70,7 +72,8 @@ def parse_suite(raw: Any, where: str) -> Suite:
         raise UserError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(KEYS))}.")
     forget = raw.get("forget", {})
     try:
-        specs = [ForgetSpec.parse(f) for f in (forget if isinstance(forget, list) else [forget])]
+        specs = [step for f in (forget if isinstance(forget, list) else [forget])
+                 for step in ForgetSpec.parse(f).expand()]
     except UserError as exc:
         raise UserError(f"{where}: {exc}") from None
     if not specs or len(set(specs)) != len(specs):
@@ -131,25 +134,53 @@ def select(chosen: dict[str, Any], names: list[str] | None) -> dict[str, Any]:
 
 
 def expand(suite: Suite, tasks: list[str] | None = None, methods: list[str] | None = None,
-           seeds: list[int] | None = None, device: str = "cpu", precision: str = "fp32") -> list[CellSpec]:
+           seeds: list[int] | None = None, device: str = "cpu", precision: str = "fp32",
+           presets=None) -> list[CellSpec]:
     """Cells of the suite, each with resolved (defaults included) task, method and attack
-    params; every task checks the suite's forget specs before anything runs."""
+    params; every task checks the suite's forget specs before anything runs. With ``presets``
+    (``bench.tuning.presets.Presets``), a method the suite gives no parameters runs its tuned
+    preset where one exists for the task's parameters and the forget spec."""
     if precision not in PRECISIONS:
         raise UserError(f"precision {precision!r} is not supported; use one of {', '.join(PRECISIONS)}.")
     built_tasks = {name: _build(TASKS, "task", name, p) for name, p in select(suite.tasks, tasks).items()}
-    method_params = {name: _build(METHODS, "method", name, p).get_params()
-                     for name, p in select(suite.methods, methods).items()}
+    given = select(suite.methods, methods)
+    method_params = {name: _build(METHODS, "method", name, p).get_params() for name, p in given.items()}
     attack_params = {name: _build(ATTACKS, "attack", name, p).get_params() for name, p in suite.attacks.items()}
-    for task in built_tasks.values():
-        task.check(suite.forget)
+    forget = {name: applicable_forget(suite.forget, task) for name, task in built_tasks.items()}
+    unused = [spec for spec in suite.forget if not any(spec in specs for specs in forget.values())]
+    if unused:
+        raise UserError(f"forget spec ({unused[0].label()}) needs class labels, which none of the "
+                        f"tasks {', '.join(built_tasks)} has; run it on a labelled task "
+                        f"({', '.join(labelled_tasks())}).")
+    for name, task in built_tasks.items():
+        task.check(forget[name])
     return [
-        CellSpec.make(name, task.get_params(), method, mp, forget, seed, attack_params, suite.budget_s,
-                      device, precision, {"task": code_hash(type(task)), "method": code_hash(METHODS.get(method))})
+        CellSpec.make(name, task.get_params(), method,
+                      _preset_params(presets, name, task, spec, method) if presets and not given[method] else mp,
+                      spec, seed, attack_params, suite.budget_s, device, precision,
+                      {"task": code_hash(type(task)), "method": code_hash(METHODS.get(method))})
         for name, task in built_tasks.items()
-        for forget in suite.forget
+        for spec in forget[name]
         for seed in (seeds or suite.seeds)
         for method, mp in method_params.items()
     ]
+
+
+def applicable_forget(specs: list[ForgetSpec], task) -> list[ForgetSpec]:
+    """A suite's forget specs that ``task`` can run: ``class`` forgetting only where the task
+    has class labels, so one suite can list every protocol over every task."""
+    return [spec for spec in specs if spec.kind != "class" or task.has_labels]
+
+
+def labelled_tasks() -> list[str]:
+    return [name for name in TASKS.names() if TASKS.get(name).has_labels]
+
+
+def _preset_params(presets, task_name: str, task, spec: ForgetSpec, method: str) -> dict[str, Any]:
+    """The method's resolved params with its tuned preset for this task and forget spec (its
+    defaults where there is none)."""
+    preset = presets.get(task_name, task.get_params(), spec.to_dict(), method)
+    return _build(METHODS, "method", method, preset.params if preset else {}).get_params()
 
 
 def _build(registry, kind: str, name: str, params: Any):

@@ -28,6 +28,8 @@ class Task(Configurable):
     #: Batch size of the loaders in an UnlearnRequest (None: the training batch size). The same
     #: for every method on a task, so no method gets more or fewer steps per pass by design.
     unlearn_batch_size: int | None = None
+    #: Whether ``item_labels`` returns class labels (``class`` forgetting runs only where it does).
+    has_labels: ClassVar[bool] = False
 
     def check(self, forget_specs: Sequence[ForgetSpec]) -> None:
         """Raises ``UserError`` for what can be checked before anything is trained or written

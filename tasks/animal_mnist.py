@@ -109,7 +109,7 @@ class AnimalMnist(Task):
         data_dir()
         n = self.n_items or N_UNIQUE
         for spec in forget_specs:
-            spec.check(n - 2 * round(0.1 * n), has_labels=True)
+            spec.check(n - 2 * round(0.1 * n), has_labels=self.has_labels)
 
     def prepare(self, cache_dir: Path) -> None:
         if self._images is not None:

@@ -64,8 +64,6 @@ class PairTask(Task):
         for spec in forget_specs:
             spec.check(n_train, has_labels=self.has_labels)
 
-    has_labels = False
-
     def prepare(self, cache_dir: Path) -> None:
         if self._text is not None:
             return

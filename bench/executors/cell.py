@@ -104,19 +104,24 @@ class CellRun:
             costs["cost.speedup"] = 1.0
             return group.reference.model, costs, False
         method = method_cls(**cell.to_dict()["method_params"])
-        request = self._request(method_cls.needs_full_train)
+        # One request, or a sequential spec's requests in turn, each step's model the next
+        # one's input; the budget and the cost cover them all.
+        requests = [self._request(method_cls.needs_full_train, forget, retain)
+                    for forget, retain in group.splits.steps()]
         model = copy.deepcopy(group.original.model)  # each method gets its own copy
         self.arm(self.limit_s)
         with measure_cost(group.device) as costs:
-            request.started_at = time.perf_counter()  # the deadline and the cost share one clock
-            model = method.unlearn(model, request)
+            started = time.perf_counter()  # the deadline and the cost share one clock
+            for request in requests:
+                request.started_at = started
+                model = method.unlearn(model, request)
         self.arm(None)
         check_finite(model, "unlearned model")
         if costs["cost.unlearn_s"] > self.limit_s:
             raise CellFailure(f"exceeded its budget: {costs['cost.unlearn_s']:.1f} s > "
                               f"{cell.budget_s:.0f} s + {self.limit_s - cell.budget_s:.0f} s grace")
         costs["cost.speedup"] = group.reference.train_s / max(costs["cost.unlearn_s"], 1e-9)
-        return model.eval(), costs, request.stopped_early
+        return model.eval(), costs, any(request.stopped_early for request in requests)
 
     def _unlearn_split(self, model: torch.nn.Module, forget: np.ndarray,
                        retain: np.ndarray) -> tuple[torch.nn.Module, float]:

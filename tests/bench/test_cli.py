@@ -61,7 +61,7 @@ def test_cuda_without_a_gpu_is_refused_before_anything_is_written(tmp_path, caps
     ("methods: {finetune: {epochs: 0}}", "parameter epochs must be at least 1"),
     ("methods: [finetune]\nattacks: {mia_loss: {n_splits: 1}}", "parameter n_splits must be at least 2"),
     ("methods: [finetune]\nforget: {count: 5000}", "it must leave some to retain"),
-    ("methods: [finetune]\nforget: {kind: class, count: 1}\ntasks: {molecule_retrieval: {}}", "no class labels"),
+    ("methods: [finetune]\nforget: {kind: class, count: 1}\ntasks: {molecule_retrieval: {}}", "needs class labels"),
     ("methods: [finetune]\ntasks: {emoji_retrieval: {n_items: 100000}}", "n_items=100000"),
     ("methods: [finetune]\ntasks: {molecule_retrieval: {n_compounds: 10000000}}", "n_compounds <="),
 ])

@@ -52,6 +52,17 @@ class _Sleepy(Method):
         return model
 
 
+class _Recorder(Method):
+    """Leaves the model as it is; records each request's forget and retain sets."""
+
+    name = "recorder"
+    calls: list = []
+
+    def unlearn(self, model, request):
+        self.calls.append((request.forget_indices.tolist(), request.retain_indices.tolist()))
+        return model
+
+
 class _NanAttack:
     name = "nan_attack"
     directions = {"probe.value": "higher"}
@@ -70,7 +81,7 @@ class _BrokenAttack:
 
 @pytest.fixture
 def extra(monkeypatch):
-    for cls in (_Poison, _Boom, _Noop, _Sleepy):
+    for cls in (_Poison, _Boom, _Noop, _Sleepy, _Recorder):
         monkeypatch.setitem(METHODS._entries, cls.name, cls)
     for cls in (_NanAttack, _BrokenAttack):
         monkeypatch.setitem(ATTACKS._entries, cls.name, cls)
@@ -211,3 +222,18 @@ def test_each_group_trains_its_original_and_reference_once_whatever_the_methods(
     again = Runner(Store(tmp_path / "more"), tmp_path / "cache").run(cells)  # a new store, same cache
     assert again.trained == {} and again.loaded == {"original": 1, "retrain": 1}
     assert any(line.startswith("models trained: none") for line in again.cost_lines())
+
+
+def test_a_sequential_cell_applies_the_method_once_per_request_in_order(extra, tmp_path, cache_dir):
+    _Recorder.calls.clear()
+    spec = ForgetSpec(kind="sequential", fraction=0.2, steps=3, step=2)
+    cell = CellSpec.make("emoji_retrieval", TINY_EMOJI, "recorder", {}, spec, 0, [], 600.0)
+    store, summary = _run(tmp_path, cache_dir, [cell])
+    assert summary.failed == 0
+    task = EmojiRetrieval(**TINY_EMOJI)
+    task.prepare(cache_dir)
+    splits = task.splits(0, spec)
+    assert [forget for forget, _ in _Recorder.calls] == [r.tolist() for r in splits.requests]
+    first_retain, second_retain = (set(retain) for _, retain in _Recorder.calls)
+    assert second_retain == first_retain - set(splits.requests[1].tolist())
+    assert second_retain == set(splits.retain.tolist())  # the reference is retrained on it

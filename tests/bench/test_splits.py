@@ -82,3 +82,56 @@ def test_class_forgetting_needs_labels_and_existing_classes():
         Splits.build(100, 0, ForgetSpec(kind="class", classes=(9,)), labels=np.arange(100) % 3)
     with pytest.raises(UserError, match="only for kind: class"):
         ForgetSpec(kind="random", classes=(1,))
+
+
+SEQUENTIAL = ForgetSpec(kind="sequential", fraction=0.3, steps=3)
+
+
+def test_a_sequential_spec_expands_into_one_spec_per_request():
+    steps = SEQUENTIAL.expand()
+    assert [s.step for s in steps] == [1, 2, 3] and steps[0].expand() == [steps[0]]
+    assert ForgetSpec().expand() == [ForgetSpec()]
+    assert steps[1].to_dict() == {"kind": "sequential", "fraction": 0.3, "count": None, "steps": 3, "step": 2}
+    assert "steps" not in ForgetSpec().to_dict()  # other kinds keep their cell ids
+    assert steps[1].label() == "sequential: 30% of pairs in 3 requests, after request 2"
+    assert ForgetSpec.parse({"kind": "sequential", "steps": 3, "fraction": 0.3}) == SEQUENTIAL
+
+
+def test_sequential_requests_are_disjoint_prefixes_of_one_draw():
+    n = 200
+    by_step = [Splits.build(n, seed=4, forget=spec) for spec in SEQUENTIAL.expand()]
+    final = by_step[-1]
+    assert len(final.requests) == 3 and sum(len(r) for r in final.requests) == len(final.forget) == 48
+    assert np.array_equal(np.sort(np.concatenate(final.requests)), final.forget)
+    for j, splits in enumerate(by_step, start=1):
+        assert len(splits.requests) == j
+        assert all(np.array_equal(a, b) for a, b in zip(splits.requests, final.requests))
+        assert np.array_equal(splits.train, final.train)
+        assert np.array_equal(np.union1d(splits.forget, splits.retain), splits.train)
+    steps = final.steps()
+    deleted = set()
+    for (forget, retain), request in zip(steps, final.requests):
+        deleted |= set(request.tolist())
+        assert np.array_equal(forget, request)
+        assert set(retain.tolist()) == set(final.train.tolist()) - deleted
+    assert np.array_equal(steps[-1][1], final.retain)
+
+
+def test_a_single_request_is_one_step():
+    splits = Splits.build(100, seed=0, forget=ForgetSpec(fraction=0.2))
+    (forget, retain), = splits.steps()
+    assert np.array_equal(forget, splits.forget) and np.array_equal(retain, splits.retain)
+
+
+@pytest.mark.parametrize("raw", [
+    {"kind": "sequential"}, {"kind": "random", "steps": 3}, {"kind": "sequential", "steps": 1},
+    {"kind": "sequential", "steps": 3, "step": 4}, {"kind": "random", "step": 1},
+])
+def test_bad_sequential_specs_are_user_errors(raw):
+    with pytest.raises(UserError):
+        ForgetSpec.parse(raw)
+
+
+def test_more_requests_than_pairs_is_a_user_error():
+    with pytest.raises(UserError, match="fewer pairs than requests"):
+        ForgetSpec(kind="sequential", count=2, steps=3).check(100, has_labels=False)
