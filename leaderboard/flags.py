@@ -1,10 +1,13 @@
 """Sanity flags: the checks a reader wants before trusting a row.
 
-- ``no memorization`` (original): its forget score is not above its test score, so there is
-  nothing to forget and every method trivially "succeeds".
+- ``no memorization`` (original): its forget score is not above its test score outside the
+  95% interval of the per-seed differences (forget − test, paired by seed; with one seed, not
+  above at all), so there may be nothing to forget and every method trivially "succeeds".
 - ``forget far from test`` (retrain): retrain never saw D_f, so D_f should look like test data
-  to it; a gap of more than 10% of the metric's scale (10 points of recall in percent, 0.1 of
-  an accuracy fraction) says the splits differ in difficulty, which the forget score mixes in.
+  to it. Flagged when the per-seed differences' interval excludes 0 *and* their mean is more
+  than 10% of the metric's scale (10 points of recall in percent, 0.1 of an accuracy
+  fraction): the splits then differ in difficulty, which the forget score mixes in. A
+  significant gap of a point or two is common with many seeds and harmless, hence the floor.
 - ``no-op`` (any other method): the mean of ``delta.l2`` is below 1e-6 AND on every forget.*
   metric the method is indistinguishable from the original on the same seeds: the mean of the
   paired differences is within 1e-9 of 0, or within its 95% t half width (the interval holds
@@ -83,13 +86,17 @@ def _mean(df: pd.DataFrame, metric: str) -> float:
 
 
 def _reference_flags(method: str, done: pd.DataFrame, score: str) -> list[str]:
-    forget, test = _mean(done, f"forget.{score}"), _mean(done, f"test.{score}")
-    if not (math.isfinite(forget) and math.isfinite(test)):
+    if method not in (ORIGINAL, RETRAIN_METHOD) or f"forget.{score}" not in done or f"test.{score}" not in done:
         return []
-    if method == ORIGINAL and forget <= test:
+    gap, half_width, n = mean_ci(paired_gaps(per_seed(done, f"forget.{score}"),
+                                             per_seed(done, f"test.{score}")))
+    if n == 0:
+        return []
+    half_width = half_width if math.isfinite(half_width) else 0.0
+    if method == ORIGINAL and gap - half_width <= 0:
         return ["no memorization"]
     scale = 100.0 if precision_kind(f"test.{score}") == "percent" else 1.0
-    if method == RETRAIN_METHOD and abs(forget - test) > FAR_FROM_TEST * scale:
+    if method == RETRAIN_METHOD and abs(gap) > max(half_width, FAR_FROM_TEST * scale):
         return ["forget far from test"]
     return []
 

@@ -18,19 +18,26 @@ from leaderboard.display import cell_text, rank_text, seeds_text
 from leaderboard.flags import COLLAPSED
 from leaderboard.ranks import REFERENCE_ROWS
 from leaderboard.site_assets import SCRIPT, STYLE
+from leaderboard.sequential import StepView, step_headers, step_text
 from leaderboard.table import Row, Table
 
 TITLE = "unlearnbench leaderboard"
 PLOT_ALT = {"tradeoff": "Forgetting vs utility per method, with 95% error bars",
             "cost": "Unlearning time and peak memory per method, with 95% error bars"}
+STEPS_ALT = "Forget score after each deletion request per method, with 95% error bars"
 
 
 def render_html(tables: Sequence[Table], plots: Sequence[Mapping[str, str]],
-                provenance: Mapping[str, str]) -> str:
-    """``plots[i]`` maps a plot kind to its file name (relative to the page) for table i."""
+                provenance: Mapping[str, str],
+                steps: Sequence[tuple[StepView, str | None]] = ()) -> str:
+    """``plots[i]`` maps a plot kind to its file name (relative to the page) for table i;
+    ``steps`` are the sequential-deletion views with their plot's file name (or None)."""
     nav = "".join(f'<li><a href="#table-{i}">{escape(t.title)}</a></li>'
                   for i, t in enumerate(tables, 1))
+    nav += "".join(f'<li><a href="#steps-{i}">{escape(v.title)}</a></li>'
+                   for i, (v, _) in enumerate(steps, 1))
     sections = "".join(_section(i, t, p) for i, (t, p) in enumerate(zip(tables, plots), 1))
+    sections += "".join(_steps_section(i, v, src) for i, (v, src) in enumerate(steps, 1))
     body = sections or "<p>No records.</p>"
     footer = " · ".join(f"{escape(k)}: {escape(v)}" for k, v in provenance.items())
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -52,6 +59,19 @@ def _section(i: int, table: Table, plots: Mapping[str, str]) -> str:
     return (f'<section id="table-{i}">\n<h2>{escape(table.title)}</h2>\n'
             f'<table class="sortable"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>'
             f'</table>\n<div class="plots">{figures}</div>\n<ul class="notes">{notes}</ul>\n'
+            f"</section>\n")
+
+
+def _steps_section(i: int, view: StepView, plot: str | None) -> str:
+    head = '<th class="label">Method</th>' + "".join(f"<th>{escape(h)}</th>" for h in step_headers(view))
+    body = "".join(f'<tr><td class="label">{escape(label)}</td>'
+                   + "".join(f"<td>{escape(step_text(view, e))}</td>" for e in entries) + "</tr>\n"
+                   for label, entries in view.rows.items())
+    figure = (f'<div class="plots"><figure><img src="{escape(plot)}" alt="{escape(STEPS_ALT)}">'
+              f"</figure></div>\n") if plot else ""
+    return (f'<section id="steps-{i}">\n<h2>{escape(view.title)}</h2>\n'
+            f"<p>{escape(view.metric)} after each deletion request (gap to retrain, paired by seed)</p>\n"
+            f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table>\n{figure}"
             f"</section>\n")
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from leaderboard.display import cell_text, rank_text, seeds_text
+from leaderboard.sequential import StepView, step_headers, step_text, step_views
 from leaderboard.table import Table
 
 # Characters with a meaning in GitHub-flavoured markdown inline text or tables. `<`, `>` and `&`
@@ -50,7 +51,17 @@ def _escape_marker(m: re.Match) -> str:
 def render_markdown(tables: Sequence[Table]) -> str:
     if not tables:
         return "_No records._\n"
-    return "\n".join(_render_table(table) for table in tables)
+    return "\n".join([_render_table(table) for table in tables]
+                     + [_render_steps(view) for view in step_views(tables)])
+
+
+def _render_steps(view: StepView) -> str:
+    headers = ["Method"] + step_headers(view)
+    body = [[escape_markdown(label)] + [step_text(view, e) for e in entries]
+            for label, entries in view.rows.items()]
+    grid = tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
+    return (f"## {escape_markdown(view.title)}\n\n{escape_markdown(view.metric)} after each "
+            f"deletion request (gap to retrain, paired by seed):\n\n{grid}\n")
 
 
 def _render_table(table: Table) -> str:

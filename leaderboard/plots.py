@@ -57,7 +57,7 @@ def _mean_err(row: Row, metric: str) -> tuple[float, float]:
     return cell.mean, (cell.half_width if math.isfinite(cell.half_width) else 0.0)
 
 
-def _label(metric: str) -> str:
+def metric_label(metric: str) -> str:
     return KNOWN[metric][0] if metric in KNOWN else metric
 
 
@@ -83,8 +83,8 @@ def _tradeoff(table: Table) -> Figure | None:
         ax.annotate(row.label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=7)
         if row.method == RETRAIN_METHOD:
             ax.axvline(x, color="tab:green", linestyle="--", linewidth=1)
-    ax.set_xlabel(f"{_label(x_metric)} (closest to retrain is best)")
-    ax.set_ylabel(f"{_label(y_metric)} (higher is better)")
+    ax.set_xlabel(f"{metric_label(x_metric)} (closest to retrain is best)")
+    ax.set_ylabel(f"{metric_label(y_metric)} (higher is better)")
     ax.set_title(table.title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the points
@@ -105,7 +105,7 @@ def _cost(table: Table) -> Figure | None:
                 capsize=3, color="tab:blue")
         ax.set_yticks(range(len(rows)), labels if i == 0 else [""] * len(rows))
         ax.invert_yaxis()
-        ax.set_xlabel(_label(metric))
+        ax.set_xlabel(metric_label(metric))
         ax.grid(axis="x", alpha=0.3)
     figure.suptitle(table.title)
     return figure

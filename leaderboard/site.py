@@ -18,6 +18,8 @@ import pandas as pd
 
 from leaderboard.html_page import render_html
 from leaderboard.plots import write_plots
+from leaderboard.sequential import step_views
+from leaderboard.step_plot import write_step_plot
 from leaderboard.table import Table
 
 
@@ -46,7 +48,10 @@ def write_site(tables: Sequence[Table], out_dir: str | Path,
         for i, table in enumerate(tables, 1):
             written = write_plots(table, work / f"table-{i}")
             plots.append({kind: path.name for kind, path in written.items()})
-        html = render_html(tables, plots, facts or {})
+        views = step_views(tables)
+        step_plots = [write_step_plot(view, work / f"steps-{i}.png") for i, view in enumerate(views, 1)]
+        html = render_html(tables, plots, facts or {},
+                           [(view, path.name if path else None) for view, path in zip(views, step_plots)])
         (work / "index.html").write_text(html, encoding="utf-8")
         _replace(work, out)
     except BaseException:

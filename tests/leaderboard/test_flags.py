@@ -143,3 +143,19 @@ def test_flag_rules_are_explained_when_raised(rec, grid):
     assert any(n.startswith("no-op: mean delta.l2 < 1e-6") for n in table.notes)
     assert any(n.startswith("collapsed: mean test utility below half") for n in table.notes)
     assert not any(n.startswith(("no-op", "collapsed")) for n in build_tables(grid)[0].notes)
+
+
+def test_memorization_must_clear_the_interval_of_the_paired_gaps(rec):
+    # forget − test per seed: +1, +9, −4: mean +2 but the interval holds 0
+    noisy = [rec("original", s, {"forget.r_mean": f, "test.r_mean": t})
+             for s, (f, t) in enumerate([(61.0, 60.0), (69.0, 60.0), (56.0, 60.0)])]
+    assert _flags(noisy, "original") == ["no memorization"]
+    clear = [rec("original", s, {"forget.r_mean": 70.0 + s, "test.r_mean": 40.0 + 2 * s}) for s in range(3)]
+    assert _flags(clear, "original") == []
+
+
+def test_retrain_gap_inside_its_interval_is_not_flagged_however_large(rec):
+    # forget − test per seed: +30, −10, +25: mean 15 > 10 points, but the interval holds 0
+    wide = [rec("retrain", s, {"forget.r_mean": f, "test.r_mean": 50.0})
+            for s, f in enumerate([80.0, 40.0, 75.0])]
+    assert _flags(wide, "retrain") == []
