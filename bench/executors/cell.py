@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -38,6 +39,16 @@ HARNESS_DIRECTIONS = {"cost.unlearn_s": LOWER, "cost.speedup": HIGHER, "cost.pea
 Arm = Callable[[float | None], None]
 
 
+@contextmanager
+def _timed(into: dict[str, float], key: str):
+    """Adds the seconds the block took to ``into[key]``, also when it raises."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[key] = into.get(key, 0.0) + time.perf_counter() - started
+
+
 def unarmed(limit_s: float | None) -> None:
     """Inline: nothing can stop the method from outside, so the limit is checked afterwards."""
 
@@ -54,6 +65,7 @@ class CellRun:
         directions = dict(group.task.metric_directions())
         flags: list[str] = []
         errors: list[str] = []
+        stages: dict[str, float] = {}  # seconds of evaluation and of each attack
         try:
             with deterministic():
                 seed_everything(cell.seed)
@@ -61,7 +73,8 @@ class CellRun:
                 metrics.update(costs)
                 metrics["delta.l2"] = relative_distance(model, group.original.model)
                 seed_everything(cell.seed)
-                metrics.update(group.task.evaluate(model, group.splits, group.device, cell.seed))
+                with _timed(stages, "evaluate_s"):
+                    metrics.update(group.task.evaluate(model, group.splits, group.device, cell.seed))
                 if stopped_early:
                     flags.append(EARLY_STOP)
                 context = AttackContext(group.task, group.splits, group.device, cell.seed,
@@ -72,7 +85,8 @@ class CellRun:
                     directions.update(attack.directions)
                     try:
                         seed_everything(cell.seed)
-                        metrics.update(attack.run(group.original.model, model, group.splits, context))
+                        with _timed(stages, f"attack_{name}_s"):
+                            metrics.update(attack.run(group.original.model, model, group.splits, context))
                     except Exception as exc:  # only this attack's metrics are lost
                         flags.append(ATTACK_FAILED)
                         errors.append(f"attack {name}: {describe(exc)}")
@@ -84,7 +98,7 @@ class CellRun:
         except Exception as exc:
             status, errors = FAILED, [describe(exc)]
         directions.update({k: v for k, v in HARNESS_DIRECTIONS.items() if k in metrics})
-        timings = {"cell_s": time.perf_counter() - started,
+        timings = {"cell_s": time.perf_counter() - started, **stages,
                    "original_train_s": group.original.train_s, "retrain_train_s": group.reference.train_s}
         manifest = build_manifest(
             device=group.device, method_cls=self.method_cls, task_cls=type(group.task),

@@ -170,6 +170,9 @@ def test_one_failing_attack_loses_only_its_metrics(extra, tmp_path, cache_dir):
     assert record.status == "flagged" and record.flags == ["attack failed"]
     assert "attack broken_attack: ValueError: no such split" in record.error
     assert "auc.df_vs_dr" in record.metrics and "probe.broken" not in record.metrics
+    timings = record.manifest["timings"]  # the failed attack's time is recorded too
+    stages = [timings[k] for k in ("evaluate_s", "attack_broken_attack_s", "attack_df_dr_auc_s")]
+    assert all(t >= 0 for t in stages) and sum(stages) <= timings["cell_s"]
 
 
 def test_non_finite_metrics_flag_the_record(extra, tmp_path, cache_dir):
