@@ -104,3 +104,30 @@ def test_evaluate_uses_one_gallery_size_every_part_can_hold(prepared):
     metrics = task.evaluate(model, s, torch.device("cpu"), seed=0)
     assert metrics["eval.gallery_size"] == min(len(s.forget), len(s.retain), len(s.test))
     assert task.metric_directions()["eval.gallery_size"] == INFO
+
+
+PROTOCOLS = [ForgetSpec(kind="random", fraction=0.2), ForgetSpec(kind="image", fraction=0.2),
+             ForgetSpec(kind="class", count=1), ForgetSpec(kind="sequential", fraction=0.2, steps=3)]
+
+
+@pytest.mark.parametrize("spec", PROTOCOLS, ids=lambda s: s.kind)
+def test_every_forget_protocol_gives_a_valid_split(prepared, spec):
+    task = prepared[0]
+    if spec.kind == "class" and not task.has_labels:
+        pytest.skip("class forgetting: tasks with class labels only")
+    task.check([spec])
+    base = task.splits(0, ForgetSpec(fraction=0.2))
+    for step in spec.expand():
+        s = task.splits(0, step)
+        assert list(s.train) == list(base.train)  # the original never depends on the request
+        assert len(s.forget) > 0 and len(s.retain) > 0
+        assert sorted([*s.forget, *s.retain]) == sorted(s.train)
+        (last_forget, last_retain) = s.steps()[-1]
+        assert list(last_retain) == list(s.retain) and set(last_forget) <= set(s.forget)
+    groups = task.item_groups()
+    kept_groups = set(groups[s.retain])
+    if spec.kind == "image":
+        assert not kept_groups & set(groups[s.forget])  # whole groups go
+    if spec.kind == "class":
+        labels = task.item_labels()
+        assert len(set(labels[s.forget])) == 1 and not set(labels[s.forget]) & set(labels[s.retain])
