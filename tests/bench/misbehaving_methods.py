@@ -1,5 +1,6 @@
-"""Methods that fail in each way a cell can fail, loaded with ``--method-file`` (or
-``CellSpec.method_file``) so that worker processes of the ``local`` executor find them too."""
+"""Methods that fail in each way a cell can fail (raise, NaN weights, oversleep, die, exhaust
+memory), loaded with ``--method-file`` (or ``CellSpec.method_file``) so that worker processes of
+the ``local``, ``ray`` and ``slurm`` executors find them too."""
 
 import os
 import signal
@@ -39,4 +40,21 @@ class Dies(bench.Method):
 
     def unlearn(self, model, request):
         os.kill(os.getpid(), signal.SIGKILL)
+        return model
+
+
+@bench.register_method("hogs_memory")
+class HogsMemory(bench.Method):
+    """Allocates (and touches) 256 MB blocks until an allocation fails: only a memory limit
+    stops it. Refuses to start without one, so a mistaken inline run cannot exhaust the machine."""
+
+    def unlearn(self, model, request):
+        import resource
+
+        if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY and \
+                not os.environ.get("UNLEARNBENCH_MAX_MEMORY_MB"):
+            raise RuntimeError("hogs_memory runs only under a memory limit (--max-memory-gb)")
+        blocks = []
+        for _ in range(64):  # 16 GB at most
+            blocks.append(torch.ones(64 * 2**20))  # 256 MB of float32, every page written
         return model

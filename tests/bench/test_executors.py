@@ -1,6 +1,8 @@
-"""Executors: JSON payloads, the local process pool (failures, hard limits, device pinning),
-crash-safe resume after ``kill -9`` of the driver, and ``run --dry-run``."""
+"""Executors: JSON payloads, the local process pool (failures, hard limits, memory limits, device
+pinning), crash-safe resume after ``kill -9`` of the driver mid-grid and mid-training of an
+original, and ``run --dry-run``. Ray and Slurm: ``test_executors_ray.py``, ``test_executors_slurm.py``."""
 
+import fcntl
 import json
 import os
 import signal
@@ -12,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from bench.cli import main
 from bench.executors.local import LocalExecutor
@@ -58,13 +61,14 @@ def test_a_cell_survives_its_json_payload():
 
 
 def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, cache_dir, monkeypatch):
-    """Two worker slots pinned to fake devices 0 and 1: a raising, a NaN, a killed and an
-    oversleeping method each fail with their reason, the good cells finish, and no two jobs
-    ever shared a slot's device at once."""
+    """Two worker slots pinned to fake devices 0 and 1, each job under a 3 GB memory limit: a
+    raising, a NaN, a killed, an oversleeping and a memory-exhausting method each fail with
+    their reason, the good cells finish, and no two jobs ever shared a slot's device at once."""
     monkeypatch.setattr("bench.runner.grace_s", lambda budget: 0.0)
-    executor = LocalExecutor([{"CUDA_VISIBLE_DEVICES": str(d), "OMP_NUM_THREADS": "1"} for d in (0, 1)])
+    executor = LocalExecutor([{"CUDA_VISIBLE_DEVICES": str(d), "OMP_NUM_THREADS": "1"} for d in (0, 1)],
+                             max_memory_mb=3072)
     cells = [_cell("grad_ascent"), _cell("raises"), _cell("nan_weights"), _cell("dies"),
-             _cell("oversleeps", budget_s=2.0)]
+             _cell("oversleeps", budget_s=2.0), _cell("hogs_memory")]
     store = Store(tmp_path)
     started = time.monotonic()
     summary = Runner(store, cache_dir, executor).run(cells)
@@ -75,7 +79,9 @@ def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, 
     assert "non-finite weights" in records["nan_weights"].error
     assert "worker process died (signal SIGKILL)" in records["dies"].error
     assert "terminated by the executor" in records["oversleeps"].error
-    assert (summary.ok, summary.failed, summary.workers) == (2, 4, 2)
+    assert records["hogs_memory"].error.startswith("out of memory under the 3072 MB limit (--max-memory-gb): ")
+    assert "can't allocate memory" in records["hogs_memory"].error
+    assert (summary.ok, summary.failed, summary.workers) == (2, 5, 2)
     assert summary.trained.get("original", 0) <= 1  # prepared once, never per cell
     spans = sorted((r.manifest["executor"]["env"]["CUDA_VISIBLE_DEVICES"], r.manifest["executor"]["started"],
                     r.manifest["executor"]["finished"]) for r in records.values())
@@ -83,6 +89,46 @@ def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, 
     for (device, _, end), (next_device, next_start, _) in zip(spans, spans[1:]):
         assert device != next_device or end <= next_start
     assert records["grad_ascent"].manifest["hardware"]["torch_threads"] == 1
+
+
+def test_a_warm_worker_serves_many_cells_and_agrees_with_inline(tmp_path, cache_dir, one_thread):
+    """One warm slot: its process serves the group's preparation and cells in turn (a killed one
+    is replaced for the next job), its records equal the inline run's, and each cell records its
+    RSS growth rather than a process peak that includes earlier cells."""
+    cells = [_cell("grad_ascent"), _cell("dies"), _cell("finetune")]
+    store = Store(tmp_path / "warm")
+    summary = Runner(store, cache_dir, LocalExecutor([{"OMP_NUM_THREADS": "1"}], warm=True)).run(cells)
+    assert (summary.ok, summary.failed) == (3, 1)
+    records = {r.method: r for r in store.records()}
+    assert "worker process died (signal SIGKILL)" in records["dies"].error
+    workers = {method: record.manifest["executor"] for method, record in records.items()}
+    assert all(w["warm"] for w in workers.values())
+    assert workers["original"]["pid"] == workers["grad_ascent"]["pid"] == workers["dies"]["pid"]
+    assert (workers["grad_ascent"]["job_in_process"], workers["dies"]["job_in_process"]) == (3, 4)  # after prepare, original
+    assert workers["finetune"]["pid"] != workers["dies"]["pid"] and workers["finetune"]["job_in_process"] == 1
+    for method in ("grad_ascent", "finetune"):
+        metrics = records[method].metrics
+        assert "cost.peak_rss_mb" not in metrics and metrics["cost.peak_rss_delta_mb"] >= 0
+        assert records[method].directions["cost.peak_rss_delta_mb"] == "lower"
+
+    torch.set_num_threads(1)  # like the slot (`one_thread` restores this process's threads)
+    inline = Store(tmp_path / "inline")
+    Runner(inline, cache_dir).run([cells[0], cells[2]])
+    for record in inline.records():
+        assert _scores(record.metrics) == _scores(records[record.method].metrics)
+
+
+def test_executor_flags_are_checked_before_anything_is_written(tmp_path, capsys):
+    def error(*flags: str) -> str:
+        assert main(["run", "--suite", "quick", "--results", str(tmp_path / "r"), *flags]) == 2
+        return capsys.readouterr().err
+
+    assert "--workers 2: give a positive number, with --executor local" in error("--workers", "2")
+    assert "which it cannot limit" in error("--max-memory-gb", "4")
+    assert "give a positive number" in error("--executor", "local", "--max-memory-gb", "0")
+    assert "--warm goes with --executor local" in error("--executor", "ray", "--warm")
+    assert "--ray-address goes with --executor ray" in error("--executor", "local", "--ray-address", "auto")
+    assert not (tmp_path / "r").exists()
 
 
 def test_cpu_workers_divide_the_threads():
@@ -101,25 +147,43 @@ def _rows(results: Path) -> dict[str, tuple]:
     return {cell_id: (status, json.loads(metrics), written) for cell_id, status, metrics, written in rows}
 
 
+def _rows_so_far(results: Path) -> dict[str, tuple]:
+    """``_rows`` of a store another process is writing: none before it has its table."""
+    try:
+        return _rows(results) if (results / "results.sqlite").exists() else {}
+    except sqlite3.OperationalError:  # created, its schema not yet committed
+        return {}
+
+
 def _scores(metrics: dict) -> dict:
     return {k: v for k, v in metrics.items() if not k.startswith("cost.")}  # timings differ
 
 
-def test_a_driver_killed_mid_grid_resumes_without_lost_or_duplicated_cells(tmp_path, capsys):
+@pytest.fixture
+def one_thread():
+    """The uninterrupted runs below are inline, in this process, at one torch thread like each
+    worker process: float sums reduce in a thread-dependent order, so only equal thread counts
+    give bit-equal models. Restores this process's threads afterwards."""
+    threads = torch.get_num_threads()
+    yield ["--threads", "1"]
+    torch.set_num_threads(threads)
+
+
+def test_a_driver_killed_mid_grid_resumes_without_lost_or_duplicated_cells(tmp_path, capsys, one_thread):
     suite = tmp_path / "tiny.yaml"
     suite.write_text(TINY_SUITE)
     common = ["--suite", str(suite), "--cache", str(tmp_path / "cache")]
-    assert main(["run", *common, "--results", str(tmp_path / "whole")]) == 0  # inline, uninterrupted
+    assert main(["run", *common, *one_thread, "--results", str(tmp_path / "whole")]) == 0  # inline, uninterrupted
     whole = _rows(tmp_path / "whole")
 
     crashed = tmp_path / "crashed"
     assert main(["run", *common, "--results", str(crashed), "--dry-run"]) == 0
     assert "0 done, 3 to run (dry run: nothing written)" in capsys.readouterr().out
     assert not crashed.exists()
-    local = ["--executor", "local", "--workers", "2", "--results", str(crashed)]
+    local = ["--executor", "local", "--workers", "2", *one_thread, "--results", str(crashed)]  # 1 thread each
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     driver = subprocess.Popen(_cli(*common, *local), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not (crashed / "results.sqlite").exists() or not _rows(crashed):
+    while not _rows_so_far(crashed):
         assert driver.poll() is None, "the run ended before it could be killed"
         time.sleep(0.2)
     os.kill(driver.pid, signal.SIGKILL)
@@ -128,7 +192,8 @@ def test_a_driver_killed_mid_grid_resumes_without_lost_or_duplicated_cells(tmp_p
     assert 0 < len(before) < len(whole)
 
     assert main(["run", *common, "--results", str(crashed), "--dry-run"]) == 0
-    assert f"{len(before)} done, {3 - len(before)} to run" in capsys.readouterr().out
+    done = sum(status in ("ok", "flagged") for status, _, _ in before.values())
+    assert f"{done} done, {3 - done} to run" in capsys.readouterr().out
     subprocess.run(_cli(*common, *local), env=env, check=True, capture_output=True)
     after = _rows(crashed)
     assert after.keys() == whole.keys()
@@ -136,3 +201,46 @@ def test_a_driver_killed_mid_grid_resumes_without_lost_or_duplicated_cells(tmp_p
     for cell_id, (status, metrics, _) in after.items():
         assert status == whole[cell_id][0] == "ok"
         assert _scores(metrics) == _scores(whole[cell_id][1])  # inline and local agree exactly
+
+
+def test_a_driver_killed_while_training_an_original_reruns_to_the_same_records(tmp_path, one_thread):
+    """``kill -9`` of an inline driver while it holds the cache lock and trains the group's
+    original; a damaged file is then planted where the model goes (as a writer without atomic
+    renames would leave it). The rerun trains the model anew rather than trusting that file,
+    and stores each cell once, with the metrics of an uninterrupted run in another cache."""
+    suite = tmp_path / "tiny.yaml"
+    suite.write_text(TINY_SUITE)
+    assert main(["run", "--suite", str(suite), *one_thread, "--cache", str(tmp_path / "cache_whole"),
+                 "--results", str(tmp_path / "whole")]) == 0
+    whole = _rows(tmp_path / "whole")
+
+    cache, crashed = tmp_path / "cache", tmp_path / "crashed"
+    command = _cli("--suite", str(suite), *one_thread, "--cache", str(cache), "--results", str(crashed))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    driver = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in driver.stdout:
+        if line.startswith("training original model"):
+            break
+    else:
+        pytest.fail("the run ended before it trained its original")
+    (lock,) = (cache / "models").glob("original-*.lock")
+    with open(lock) as handle:  # the driver holds the model's lock while it trains
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.kill(driver.pid, signal.SIGKILL)
+    driver.wait()
+    driver.stdout.close()
+    model = lock.with_name(lock.name.removesuffix(".lock"))
+    assert not model.exists()  # the training never finished: nothing under the model's name
+    assert not crashed.exists() or not _rows(crashed)
+    model.write_bytes(b"\x40\x00\x00\x00\x00\x00\x00\x00{\"__metadata__\": {\"format\": ")  # truncated
+
+    rerun = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    assert "training original model" in rerun.stdout  # rebuilt, not trusted
+    after = _rows(crashed)
+    assert after.keys() == whole.keys()
+    for cell_id, (status, metrics, _) in after.items():
+        assert status == whole[cell_id][0] == "ok"
+        assert _scores(metrics) == _scores(whole[cell_id][1])
+    with open(lock) as handle:  # released: the kernel dropped the killed driver's lock
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
