@@ -30,12 +30,7 @@ from tasks.emoji_retrieval import EmojiRetrieval
 MISBEHAVING = str(Path(__file__).with_name("misbehaving_methods.py"))
 
 
-@pytest.fixture(autouse=True)
-def _registry_left_as_found(monkeypatch):
-    """Loading the method file registers its methods; undo that after each test, so that no
-    other test sees them in the global registry."""
-    monkeypatch.setattr(METHODS, "_entries", dict(METHODS._entries))
-    monkeypatch.setattr("bench.method_file._loaded", {})
+pytestmark = pytest.mark.usefixtures("registry_left_as_found")
 TINY_SUITE = f"""
 name: tiny
 tasks: {{emoji_retrieval: {json.dumps(EmojiRetrieval.smoke_params)}}}

@@ -24,10 +24,7 @@ ray = pytest.importorskip("ray")
 MISBEHAVING = str(Path(__file__).with_name("misbehaving_methods.py"))
 
 
-@pytest.fixture(autouse=True)
-def _registry_left_as_found(monkeypatch):
-    monkeypatch.setattr(METHODS, "_entries", dict(METHODS._entries))
-    monkeypatch.setattr("bench.method_file._loaded", {})
+pytestmark = pytest.mark.usefixtures("registry_left_as_found")
 
 
 @pytest.fixture(scope="module")

@@ -32,10 +32,7 @@ from bench.executors.slurm_executor import SlurmExecutor, parse_options  # noqa:
 MISBEHAVING = str(Path(__file__).with_name("misbehaving_methods.py"))
 
 
-@pytest.fixture(autouse=True)
-def _registry_left_as_found(monkeypatch):
-    monkeypatch.setattr(METHODS, "_entries", dict(METHODS._entries))
-    monkeypatch.setattr("bench.method_file._loaded", {})
+pytestmark = pytest.mark.usefixtures("registry_left_as_found")
 
 
 def _cell(method: str) -> CellSpec:
