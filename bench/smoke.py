@@ -49,9 +49,15 @@ def build_setting(name: str, cache_dir: Path) -> Setting:
     """Task ``name`` at its smoke size, seed 0, a random 20% forget set, and its original model
     trained with the task's recipe on one thread (deterministic, and fair to a shared CPU)."""
     torch.set_num_threads(1)
-    task_cls = TASKS.get(name)
-    task = task_cls(**task_cls.smoke_params)
+    task = smoke_task(name, cache_dir)
     task.prepare(Path(cache_dir))
     splits = task.splits(0, FORGET)
     recipe = task.recipe(0)
     return Setting(task, splits, recipe.train(recipe.initial_model(), splits.train, CPU))
+
+
+def smoke_task(name: str, workdir: Path) -> Task:
+    """Task ``name`` built with its smoke params; a task that reads the user's disk gets a tiny
+    dataset in its layout, written under ``workdir`` (``Task.smoke_data``)."""
+    task_cls = TASKS.get(name)
+    return task_cls(**task_cls.smoke_params, **task_cls.smoke_data(Path(workdir) / "smoke_data"))

@@ -57,16 +57,22 @@ class CellSpec:
     # --method-file``), so whichever process runs the cell can load it. Like the budget, not
     # part of the identity: the file's code is, through its hash in ``code``.
     method_file: str | None = field(default=None, compare=False)
+    # Where a task that reads the user's disk finds its data (``bench.task.DATA_DIR``): from
+    # ``--data-dir`` or the suite's ``data_dir:``. Not part of the identity: moving the data
+    # keeps the cell id.
+    data_dir: str | None = field(default=None, compare=False)
 
     @classmethod
     def make(cls, task: str, task_params: Mapping, method: str, method_params: Mapping,
              forget: ForgetSpec, seed: int, attacks: Mapping[str, Mapping] | list[str], budget_s: float,
-             device: str = "cpu", precision: str = "fp32", code: Mapping[str, str] | None = None) -> "CellSpec":
+             device: str = "cpu", precision: str = "fp32", code: Mapping[str, str] | None = None,
+             data_dir: str | None = None) -> "CellSpec":
         if not isinstance(attacks, Mapping):
             attacks = {name: {} for name in attacks}
         frozen_attacks = tuple(sorted((name, _freeze(p)) for name, p in attacks.items()))
         return cls(task, _freeze(task_params), method, _freeze(method_params), forget, int(seed),
-                   frozen_attacks, device, precision, tuple(sorted((code or {}).items())), float(budget_s))
+                   frozen_attacks, device, precision, tuple(sorted((code or {}).items())), float(budget_s),
+                   data_dir=data_dir)
 
     @property
     def attack_params(self) -> dict[str, dict[str, Any]]:
@@ -93,4 +99,4 @@ class CellSpec:
         """The ``original`` row of this cell's group (its code is the task's alone)."""
         code = tuple((k, v) for k, v in self.code if k == "task")
         return CellSpec(self.task, self.task_params, REFERENCE_METHOD, (), self.forget, self.seed,
-                        self.attacks, self.device, self.precision, code, self.budget_s)
+                        self.attacks, self.device, self.precision, code, self.budget_s, data_dir=self.data_dir)

@@ -13,6 +13,10 @@ from bench.params import Configurable
 from bench.request import Recipe
 from bench.splits import ForgetSpec, Splits
 
+#: The constructor parameter of a task that reads its data from the user's disk: filled from
+#: ``--data-dir`` or a suite's ``data_dir:``, carried by each cell beside (not in) its id.
+DATA_DIR = "data_dir"
+
 
 class Task(Configurable):
     """Subclass, register with ``@bench.register_task("name")``.
@@ -30,6 +34,17 @@ class Task(Configurable):
     unlearn_batch_size: int | None = None
     #: Whether ``item_labels`` returns class labels (``class`` forgetting runs only where it does).
     has_labels: ClassVar[bool] = False
+
+    @classmethod
+    def smoke_data(cls, root: Path) -> dict[str, Any]:
+        """Params a smoke run adds to ``smoke_params``: a task that reads the user's disk writes
+        a tiny dataset in its layout under ``root`` and returns ``{DATA_DIR: ...}``."""
+        return {}
+
+    def get_params(self) -> dict[str, Any]:
+        """The hyperparameters, without ``data_dir`` (where the data lies is not what it is:
+        moving a dataset keeps its cell ids and cached models)."""
+        return {k: v for k, v in super().get_params().items() if k != DATA_DIR}
 
     def check(self, forget_specs: Sequence[ForgetSpec]) -> None:
         """Raises ``UserError`` for what can be checked before anything is trained or written

@@ -20,7 +20,7 @@ from bench.splits import ForgetSpec
 def cell_payload(cell: CellSpec, cache_dir: Path, limit_s: float) -> dict[str, Any]:
     """The JSON job of one cell; ``limit_s`` is its budget plus grace (``bench.runner.grace_s``)."""
     return {"cell": {**cell.to_dict(), "code": dict(cell.code), "budget_s": cell.budget_s,
-                     "method_file": cell.method_file},
+                     "method_file": cell.method_file, "data_dir": cell.data_dir},
             "cache_dir": str(cache_dir), "limit_s": limit_s}
 
 
@@ -30,7 +30,7 @@ def payload_cell(payload: dict[str, Any]) -> CellSpec:
     cell = CellSpec.make(raw["task"], raw["task_params"], raw["method"], raw["method_params"],
                          ForgetSpec.parse(raw["forget"]), raw["seed"], raw["attacks"], raw["budget_s"],
                          raw["device"], raw["precision"], raw["code"])
-    return replace(cell, method_file=raw["method_file"])
+    return replace(cell, method_file=raw["method_file"], data_dir=raw.get("data_dir"))
 
 
 def record_payload(record: Record) -> dict[str, Any]:

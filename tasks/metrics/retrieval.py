@@ -157,23 +157,10 @@ def gallery_recall(
     smaller gallery: callers comparing splits choose one size that every split can hold.
     Deterministic for a seed.
     """
-    if n_items < 1:
-        raise ValueError(f"n_items must be >= 1, got {n_items}")
-    if not 1 <= gallery_size <= n_items:
-        raise ValueError(f"gallery_size must be in [1, n_items={n_items}], got {gallery_size}")
-    if n_draws < 1:
-        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
     if text_ids is not None and len(text_ids) != n_items:
         raise ValueError(f"text_ids has {len(text_ids)} entries for {n_items} items")
-    if gallery_size == n_items:
-        galleries = [np.arange(n_items)]
-    else:
-        rng = np.random.default_rng(seed)
-        galleries = [
-            np.sort(rng.choice(n_items, size=gallery_size, replace=False)) for _ in range(n_draws)
-        ]
     results = []
-    for idx in galleries:
+    for idx in draw_galleries(n_items, gallery_size, n_draws, seed):
         sim = sim_fn(idx)
         if tuple(sim.shape) != (len(idx), len(idx)):
             raise ValueError(
@@ -182,3 +169,19 @@ def gallery_recall(
         ids = None if text_ids is None else np.asarray(text_ids)[idx]
         results.append(recall_at_k(sim, ks, ids))
     return {key: float(np.mean([r[key] for r in results])) for key in results[0]}
+
+
+def draw_galleries(n_items: int, gallery_size: int, n_draws: int, seed: int) -> list[np.ndarray]:
+    """The galleries ``gallery_recall`` scores: ``n_draws`` sorted sets of ``gallery_size``
+    distinct indices in ``range(n_items)`` (``numpy.random.default_rng(seed)``), or the whole
+    set once when ``gallery_size == n_items``."""
+    if n_items < 1:
+        raise ValueError(f"n_items must be >= 1, got {n_items}")
+    if not 1 <= gallery_size <= n_items:
+        raise ValueError(f"gallery_size must be in [1, n_items={n_items}], got {gallery_size}")
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+    if gallery_size == n_items:
+        return [np.arange(n_items)]
+    rng = np.random.default_rng(seed)
+    return [np.sort(rng.choice(n_items, size=gallery_size, replace=False)) for _ in range(n_draws)]

@@ -25,7 +25,10 @@ TINY_SUITE = {
 def finished_run(tmp_path_factory, cache_dir):
     root = tmp_path_factory.mktemp("run")
     suite = root / "tiny.yaml"
-    suite.write_text(yaml.safe_dump(TINY_SUITE))
+    # Tasks that read the user's disk get their tiny dataset (Task.smoke_data) and its data_dir.
+    tasks = {name: {**params, **TASKS.get(name).smoke_data(root / "smoke_data")}
+             for name, params in TINY_SUITE["tasks"].items()}
+    suite.write_text(yaml.safe_dump({**TINY_SUITE, "tasks": tasks}))
     results = root / "results"
     args = ["run", "--suite", str(suite), "--results", str(results), "--cache", str(cache_dir)]
     assert main(args) == 0

@@ -7,11 +7,12 @@ from bench import ForgetSpec, PairModel
 from bench.directions import INFO
 from bench.pair_model import KINDS
 from bench.registry import TASKS
+from bench.smoke import smoke_task
 
 
 @pytest.fixture(scope="module", params=TASKS.names())
 def prepared(request, cache_dir):
-    task = TASKS.get(request.param)(**TASKS.get(request.param).smoke_params)
+    task = smoke_task(request.param, cache_dir)  # with a tiny dataset where it reads the disk
     task.prepare(cache_dir)
     splits = task.splits(0, ForgetSpec(fraction=0.2))
     return task, splits, task.recipe(0).initial_model()
