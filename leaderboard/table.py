@@ -108,7 +108,7 @@ def _build_table(key: tuple, records: pd.DataFrame, metrics: list[str], shown_pa
     cells = row_cells(all_done, columns, reference[RETRAIN_METHOD])
     score = task_score(all_done)
     rows = [_build_row(k, labels[k], by_row[k], columns, cells.get(k) or empty_cells(columns),
-                       reference[ORIGINAL], score) for k in order]
+                       reference[ORIGINAL], score, forget.get("kind")) for k in order]
     modes = all_done["hardware"].mode()  # the most common; ties to the first by name
     hardware = modes.iloc[0] if len(modes) else ""
     for row, ranks in zip(rows, column_ranks(columns, rows, hardware)):
@@ -124,10 +124,11 @@ def _build_table(key: tuple, records: pd.DataFrame, metrics: list[str], shown_pa
 
 
 def _build_row(key: RowKey, label: str, records: pd.DataFrame, columns: list[Column],
-               cells: dict[str, Cell], original: pd.DataFrame, score: str | None) -> Row:
+               cells: dict[str, Cell], original: pd.DataFrame, score: str | None,
+               forget_kind: str | None) -> Row:
     method, method_params = decode_key(key)
     mine = done(records)
-    flags = _nan_flags(mine, columns, cells) + sanity_flags(method, mine, original, score)
+    flags = _nan_flags(mine, columns, cells) + sanity_flags(method, mine, original, score, forget_kind)
     seeds = list(mine["seed"])
     if len(set(seeds)) < len(seeds):
         flags.append("duplicate seeds")

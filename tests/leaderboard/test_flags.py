@@ -159,3 +159,11 @@ def test_retrain_gap_inside_its_interval_is_not_flagged_however_large(rec):
     wide = [rec("retrain", s, {"forget.r_mean": f, "test.r_mean": 50.0})
             for s, f in enumerate([80.0, 40.0, 75.0])]
     assert _flags(wide, "retrain") == []
+
+
+def test_retrain_below_test_on_a_forgotten_class_is_expected_not_flagged(rec):
+    records = [rec("retrain", s, {"forget.acc": 0.2 + 0.01 * s, "test.acc": 0.5},
+                   forget={"kind": "class", "fraction": 0.1, "count": 1}) for s in range(3)]
+    assert _flags(records, "retrain") == []
+    as_random = [rec("retrain", s, {"forget.acc": 0.2 + 0.01 * s, "test.acc": 0.5}) for s in range(3)]
+    assert _flags(as_random, "retrain") == ["forget far from test"]
