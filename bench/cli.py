@@ -13,7 +13,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from bench import cli_submit
+from bench import cli_submit, executors
+from bench.tuning import command as tune_command
 from bench.errors import UserError  # importing bench sets OMP_WAIT_POLICY before torch loads
 
 EXIT_USAGE = 2
@@ -47,23 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2 (default: the suite's)")
     p_run.add_argument("--results", default="results", help="results dir (default: results)")
     p_run.add_argument("--cache", help="model/feature cache dir (default: RESULTS/cache)")
+    p_run.add_argument("--data-dir", help="where tasks that read your disk (flickr30k, coco, snli_ve, nlvr2) find their "
+                                          "data and backbones (default: the suite's data_dir; docs/real_data.md)")
     p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p_run.add_argument("--method-file", action="append", default=[], metavar="PATH",
                        help="a .py file registering method(s) to run; repeatable "
                             "(without --methods, runs only the file's methods)")
-    p_run.add_argument("--executor", default="inline", choices=["inline", "local"],
-                       help="inline: every job in this process; local: a pool of worker processes, a "
-                            "fresh one per cell (peak memory is the cell's own), one per CUDA device")
-    p_run.add_argument("--workers", type=int, help="local executor: worker processes (CPU: default 1, "
-                                                   "torch threads divided between them; CUDA: default "
-                                                   "one per device)")
+    executors.add_arguments(p_run)  # --executor, --workers, --max-memory-gb, --ray-address, --slurm-option
     p_run.add_argument("--dry-run", action="store_true",
                        help="print the grid, what is done and what would run; write nothing")
+    p_run.add_argument("--preset", default="tuned", choices=["tuned", "defaults"],
+                       help="tuned: a method the suite gives no parameters runs its shipped tuned preset "
+                            "(bench/presets, docs/tuning.md); defaults: its constructor defaults")
 
     p_lb = sub.add_parser("leaderboard", help="render the leaderboard from a results dir")
     p_lb.add_argument("--results", default="results")
-    p_lb.add_argument("--format", default="md", choices=["md", "csv", "json", "latex", "html"])
+    p_lb.add_argument("--format", default="md", choices=["md", "csv", "json", "latex", "html", "frontier"],
+                      help="frontier: every tuning trial as forgetting vs utility, with each method's "
+                           "Pareto front and tuning cost (markdown; the html site has its picture)")
     p_lb.add_argument("--out", help="output file (default: print to stdout); for html the site "
                                     "directory (default: RESULTS/site)")
 
@@ -71,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_cmp.add_argument("a", help="results dir or JSON leaderboard (A)")
     p_cmp.add_argument("b", help="results dir or JSON leaderboard (B)")
     cli_submit.add_parsers(sub)
+    tune_command.add_parser(sub)
     return parser
 
 
@@ -88,39 +92,47 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_run(args) -> int:
+def prepare_torch(device: str, threads: int | None) -> None:
+    """Refuse a device torch cannot see; set the CPU threads (recorded in every manifest)."""
     import torch
 
-    from bench.executors import make_executor
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UserError("--device cuda, but torch sees no CUDA device; use --device cpu.")
+    if threads is not None:
+        if threads < 1:
+            raise UserError(f"--threads must be at least 1, got {threads}.")
+        torch.set_num_threads(threads)
+
+
+def cmd_run(args) -> int:
     from bench.method_file import load_method_file
     from bench.runner import Runner
     from bench.store import FILENAME, Store
-    from bench.suite import expand, load_suite, parse_seeds
+    from bench.suite import expand, load_suite, parse_data_dir, parse_seeds
+    from bench.tuning.marks import MarkingStore
+    from bench.tuning.presets import PRESET, Presets, preset_marks, shipped_presets
 
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise UserError("--device cuda, but torch sees no CUDA device; use --device cpu.")
-    if args.threads is not None:
-        if args.threads < 1:
-            raise UserError(f"--threads must be at least 1, got {args.threads}.")
-        torch.set_num_threads(args.threads)  # recorded in every record's manifest
-    if args.workers is not None and (args.executor != "local" or args.workers < 1):
-        raise UserError(f"--workers {args.workers}: give a positive number, with --executor local.")
+    prepare_torch(args.device, args.threads)
     suite = load_suite(args.suite)
+    if args.data_dir is not None:
+        suite = replace(suite, data_dir=parse_data_dir(args.data_dir, "--data-dir"))
     seeds = parse_seeds(args.seeds) if args.seeds is not None else None
     files = {name: str(Path(path).resolve()) for path in args.method_file for name in load_method_file(path)}
     methods = _csv(args.methods)
     if methods is None and files:  # a method file without --methods runs the file's methods
         methods = sorted(files)
+    presets = shipped_presets() if args.preset == "tuned" else Presets([])
     cells = [replace(cell, method_file=files.get(cell.method))  # the file travels with its cells
-             for cell in expand(suite, _csv(args.tasks), methods, seeds, device=args.device)]
+             for cell in expand(suite, _csv(args.tasks), methods, seeds, device=args.device, presets=presets)]
+    marks = preset_marks(cells, presets)  # which cells run a tuned preset (refused on its tuning seeds)
     results = Path(args.results)
     if results.exists() and not results.is_dir():
         raise UserError(f"--results {results} exists and is not a directory; choose another path.")
     if args.dry_run:
         stored = (results / FILENAME).exists()
         return _dry_run(cells, Store(results, create=False) if stored else None)
-    executor = make_executor(args.executor, device=args.device, workers=args.workers, threads=args.threads)
-    store = Store(results)
+    executor = executors.from_args(args, results)
+    store = MarkingStore(Store(results), PRESET, marks)
     runner = Runner(store, Path(args.cache) if args.cache else results / "cache", executor)
     print(f"suite {suite.name}: {len(cells)} cells (+ one `original` reference row per task, seed "
           f"and forget spec) -> {store.path}, executor {executor.name} ({executor.workers} "
@@ -157,18 +169,21 @@ def _dry_run(cells, store) -> int:
 
 def cmd_leaderboard(args) -> int:
     from leaderboard import RENDERERS, build_tables, frame, write_site
+    from leaderboard.frontier import build_frontiers
+    from leaderboard.frontier_text import render_frontier
     from leaderboard.site import provenance
 
-    df = frame(args.results)
+    df = frame(args.results)  # without tuning trials: they are on the frontier
     # JSON and CSV carry every recorded metric; md, latex and html show each family's headline.
     tables = build_tables(df, detail=args.format in ("json", "csv"))
+    frontiers = build_frontiers(frame(args.results, trials=True)) if args.format in ("html", "frontier") else []
     out = Path(args.out) if args.out else None
     try:
         if args.format == "html":
-            index = write_site(tables, out or Path(args.results) / "site", provenance(df))
+            index = write_site(tables, out or Path(args.results) / "site", provenance(df), frontiers)
             print(f"wrote {index}")
             return 0
-        text = RENDERERS[args.format](tables)
+        text = render_frontier(frontiers) if args.format == "frontier" else RENDERERS[args.format](tables)
         if out is None:
             print(text, end="" if text.endswith("\n") else "\n")
             return 0
@@ -202,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         commands = {"list": cmd_list, "run": cmd_run, "leaderboard": cmd_leaderboard,
-                    "compare": cmd_compare, **cli_submit.COMMANDS}
+                    "compare": cmd_compare, "tune": tune_command.cmd_tune,
+                    **cli_submit.COMMANDS}
         return commands[args.command](args)
     except UserError as exc:
         print(f"unlearnbench: error: {exc}", file=sys.stderr)

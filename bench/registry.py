@@ -147,6 +147,10 @@ TASKS: Registry = Registry(
         "molecule_retrieval": "tasks.molecule_retrieval:MoleculeRetrieval",
         "molecule_matching": "tasks.molecule_matching:MoleculeMatching",
         "animal_mnist": "tasks.animal_mnist:AnimalMnist",
+        "flickr30k": "tasks.real.flickr30k:Flickr30k",
+        "coco": "tasks.real.coco:Coco",
+        "snli_ve": "tasks.real.snli_ve:SnliVe",
+        "nlvr2": "tasks.real.nlvr2:Nlvr2",
     },
 )
 ATTACKS: Registry = Registry(
@@ -159,6 +163,7 @@ ATTACKS: Registry = Registry(
         "retention": "attacks.retention:Retention",
         "relearn": "attacks.relearn:Relearn",
         "ulira": "attacks.ulira:ULira",
+        "validation": "bench.tuning.validation:Validation",  # tuning trials (docs/tuning.md)
     },
 )
 

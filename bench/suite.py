@@ -9,6 +9,8 @@
     seeds: [0, 1, 2]
     attacks: [df_dr_auc, mia_loss]            # or {mia_loss: {n_splits: 5}}
     budget_s: 900          # per-cell unlearning budget, the same for every method
+    data_dir: ~/datasets   # where tasks that read the user's disk find their data (not part
+                           # of the cell id; `run --data-dir` overrides it; docs/real_data.md)
 
 Everything is validated while expanding, before anything is written: names, parameter types
 and ranges (against each constructor's annotations), forget specs, and what each task can check
@@ -28,9 +30,10 @@ from bench.registry import ATTACKS, METHODS, TASKS
 from bench.source import code_hash
 from bench.spec import PRECISIONS, CellSpec
 from bench.splits import ForgetSpec
+from bench.task import DATA_DIR
 
 BUILTIN_DIR = Path(__file__).parent / "suites"
-KEYS = {"name", "tasks", "methods", "forget", "seeds", "attacks", "budget_s"}
+KEYS = {"name", "tasks", "methods", "forget", "seeds", "attacks", "budget_s", "data_dir"}
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Suite:
     seeds: list[int]
     attacks: dict[str, Any]
     budget_s: float
+    data_dir: str | None = None
 
 
 def builtin_suites() -> list[str]:
@@ -86,6 +90,7 @@ def parse_suite(raw: Any, where: str) -> Suite:
         seeds=parse_seeds(raw.get("seeds", [0])),
         attacks=_named_params(raw.get("attacks") or {}, "attacks", where, allow_empty=True),
         budget_s=parse_budget(raw.get("budget_s", 900), where),
+        data_dir=parse_data_dir(raw.get("data_dir"), where),
     )
 
 
@@ -107,6 +112,12 @@ def parse_budget(value: Any, where: str) -> float:
     if isinstance(value, bool) or not 0 < budget < float("inf"):
         raise UserError(f"{where}: budget_s must be a positive number of seconds, got {value!r}.")
     return budget
+
+
+def parse_data_dir(value: Any, where: str) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise UserError(f"{where}: data_dir must be a directory path, got {value!r}; e.g. data_dir: ~/datasets.")
+    return value
 
 
 def parse_seeds(value: Any) -> list[int]:
@@ -142,7 +153,8 @@ def expand(suite: Suite, tasks: list[str] | None = None, methods: list[str] | No
     preset where one exists for the task's parameters and the forget spec."""
     if precision not in PRECISIONS:
         raise UserError(f"precision {precision!r} is not supported; use one of {', '.join(PRECISIONS)}.")
-    built_tasks = {name: _build(TASKS, "task", name, p) for name, p in select(suite.tasks, tasks).items()}
+    built_tasks = {name: _build(TASKS, "task", name, _located(name, p, suite.data_dir))
+                   for name, p in select(suite.tasks, tasks).items()}
     given = select(suite.methods, methods)
     method_params = {name: _build(METHODS, "method", name, p).get_params() for name, p in given.items()}
     attack_params = {name: _build(ATTACKS, "attack", name, p).get_params() for name, p in suite.attacks.items()}
@@ -158,12 +170,22 @@ def expand(suite: Suite, tasks: list[str] | None = None, methods: list[str] | No
         CellSpec.make(name, task.get_params(), method,
                       _preset_params(presets, name, task, spec, method) if presets and not given[method] else mp,
                       spec, seed, attack_params, suite.budget_s, device, precision,
-                      {"task": code_hash(type(task)), "method": code_hash(METHODS.get(method))})
+                      {"task": code_hash(type(task)), "method": code_hash(METHODS.get(method))},
+                      data_dir=getattr(task, DATA_DIR, None))
         for name, task in built_tasks.items()
         for spec in forget[name]
         for seed in (seeds or suite.seeds)
         for method, mp in method_params.items()
     ]
+
+
+def _located(name: str, params: Any, data_dir: str | None) -> Any:
+    """A task's params with the suite's data dir, for a task that reads the user's disk and was
+    not given its own (params that are not a mapping are left for ``from_params`` to reject)."""
+    if data_dir is None or not isinstance(params, (dict, type(None))) or \
+            DATA_DIR not in TASKS.get(name).param_names():
+        return params
+    return {DATA_DIR: data_dir, **(params or {})}
 
 
 def applicable_forget(specs: list[ForgetSpec], task) -> list[ForgetSpec]:

@@ -37,6 +37,7 @@ from bench.provenance import label as provenance_label
 from bench.store import Store
 from leaderboard.records import row_key, table_key
 
+TUNING = "tuning"  # the manifest key of a tuning record (``bench.tuning.evidence.TUNING``)
 SPEC_COLUMNS = {"task_params": "task_params", "method_params": "method_params",
                 "forget_spec": "forget"}  # frame column -> key in the record's cell
 BASE_COLUMNS = ("cell_id", "task", "method", "seed", "status", "error", "flags", "hardware", "provenance",
@@ -44,15 +45,18 @@ BASE_COLUMNS = ("cell_id", "task", "method", "seed", "status", "error", "flags",
                 *SPEC_COLUMNS)
 
 
-def frame(results_dir: str | Path) -> pd.DataFrame:
+def frame(results_dir: str | Path, trials: bool = False) -> pd.DataFrame:
     """The records of the results store in ``results_dir``, one row each; a missing or
-    unreadable store raises ``bench.errors.UserError`` (one line for the CLI)."""
+    unreadable store raises ``bench.errors.UserError`` (one line for the CLI). Records of
+    ``unlearnbench tune`` (``manifest["tuning"]``: trials and their tuning seeds' reference
+    rows) are left out unless ``trials``: they belong on the frontier (``leaderboard.frontier``),
+    not in the tables."""
     try:
         store = Store(results_dir, create=False)
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{results_dir}: not a readable results store ({exc}).") from None
     try:
-        return records_frame(store.records())
+        return records_frame(r for r in store.records() if trials or TUNING not in r.manifest)
     finally:
         store.close()
 

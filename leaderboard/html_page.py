@@ -29,13 +29,16 @@ STEPS_ALT = "Forget score after each deletion request per method, with 95% error
 
 def render_html(tables: Sequence[Table], plots: Sequence[Mapping[str, str]],
                 provenance: Mapping[str, str],
-                steps: Sequence[tuple[StepView, str | None]] = ()) -> str:
+                steps: Sequence[tuple[StepView, str | None]] = (),
+                pages: Sequence[tuple[str, str]] = ()) -> str:
     """``plots[i]`` maps a plot kind to its file name (relative to the page) for table i;
-    ``steps`` are the sequential-deletion views with their plot's file name (or None)."""
+    ``steps`` are the sequential-deletion views with their plot's file name (or None);
+    ``pages`` are (file, title) of the site's other pages (the tuning frontier)."""
     nav = "".join(f'<li><a href="#table-{i}">{escape(t.title)}</a></li>'
                   for i, t in enumerate(tables, 1))
     nav += "".join(f'<li><a href="#steps-{i}">{escape(v.title)}</a></li>'
                    for i, (v, _) in enumerate(steps, 1))
+    nav += "".join(f'<li><a href="{escape(src)}">{escape(title)}</a></li>' for src, title in pages)
     sections = "".join(_section(i, t, p) for i, (t, p) in enumerate(zip(tables, plots), 1))
     sections += "".join(_steps_section(i, v, src) for i, (v, src) in enumerate(steps, 1))
     body = sections or "<p>No records.</p>"

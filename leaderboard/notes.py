@@ -62,11 +62,24 @@ def table_notes(columns: Sequence[Column], rows: Sequence[Any],
         if external:  # a submitted method: say where its code came from
             notes.append(f"{row.label} is not built in: {'; '.join(external)}.")
     for row, group in zip(rows, row_records):
+        presets = sorted({preset_text(m["preset"]) for m in group.get("manifest", []) if (m or {}).get("preset")})
+        if presets:  # its parameters came from `unlearnbench tune`, not from the constructor
+            notes.append(f"{row.label} runs a tuned preset: {'; '.join(presets)}.")
+    for row, group in zip(rows, row_records):
         for _, r in group.sort_values("seed", key=_seed_order).iterrows():
             if r["status"] in (FAILED, FLAGGED):
                 reason = r["error"] or ", ".join(r["flags"])
                 notes.append(f"{row.label} (seed {r['seed']}) {r['status']}: {_truncate(reason)}")
     return notes
+
+
+def preset_text(source: dict) -> str:
+    """Where a tuned preset came from (``bench.tuning.presets``); an oracle rule says so."""
+    rule = source.get("rule")
+    rule_text = "ORACLE rule, which read the retrained reference" if rule == "oracle" else f"rule {rule}"
+    commit = str((source.get("code_version") or {}).get("commit", "unknown"))[:12]
+    return (f"bench/presets/{source.get('file')} ({rule_text}, {source.get('trials_per_method')} trials per "
+            f"method on tuning seeds {source.get('tuning_seeds')}, {source.get('date')}, code {commit})")
 
 
 def _seed_order(seeds: pd.Series) -> pd.Series:

@@ -16,11 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from leaderboard.frontier import Frontier
+from leaderboard.frontier_page import render_frontier_page
+from leaderboard.frontier_plot import write_frontier_plot
 from leaderboard.html_page import render_html
 from leaderboard.plots import write_plots
 from leaderboard.sequential import step_views
 from leaderboard.step_plot import write_step_plot
 from leaderboard.table import Table
+
+FRONTIER_PAGE = "frontier.html"
 
 
 def provenance(df: pd.DataFrame) -> dict[str, str]:
@@ -36,9 +41,10 @@ def provenance(df: pd.DataFrame) -> dict[str, str]:
 
 
 def write_site(tables: Sequence[Table], out_dir: str | Path,
-               facts: dict[str, str] | None = None) -> Path:
+               facts: dict[str, str] | None = None, frontiers: Sequence[Frontier] = ()) -> Path:
     """Write the site into ``out_dir`` (replacing what is there); returns its index.html.
-    ``facts`` are the footer's provenance (``provenance(df)``)."""
+    ``facts`` are the footer's provenance (``provenance(df)``); ``frontiers``, when a tuning
+    run is in the store, add ``frontier.html`` and its pictures (``leaderboard.frontier``)."""
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -50,8 +56,12 @@ def write_site(tables: Sequence[Table], out_dir: str | Path,
             plots.append({kind: path.name for kind, path in written.items()})
         views = step_views(tables)
         step_plots = [write_step_plot(view, work / f"steps-{i}.png") for i, view in enumerate(views, 1)]
+        if frontiers:
+            pictures = [write_frontier_plot(f, work / f"frontier-{i}.png").name for i, f in enumerate(frontiers, 1)]
+            (work / FRONTIER_PAGE).write_text(render_frontier_page(frontiers, pictures, facts or {}), encoding="utf-8")
         html = render_html(tables, plots, facts or {},
-                           [(view, path.name if path else None) for view, path in zip(views, step_plots)])
+                           [(view, path.name if path else None) for view, path in zip(views, step_plots)],
+                           [(FRONTIER_PAGE, "Forgetting–utility frontier of the tuning trials")] if frontiers else [])
         (work / "index.html").write_text(html, encoding="utf-8")
         _replace(work, out)
     except BaseException:

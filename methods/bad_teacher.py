@@ -62,6 +62,8 @@ class BadTeacher(Method):
     name = "bad_teacher"
     param_bounds = {"epochs": (1, None), "lr": (0, None), "temperature": (1e-6, None),
                     "retain_fraction": (1e-6, 1)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 1, 4), "temperature": ("log", 1.0, 8.0)}
 
     def __init__(self, epochs: int = 2, lr: float = 5e-4, temperature: float = 4.0,
                  retain_fraction: float = 0.3):

@@ -42,6 +42,8 @@ class DescentToDelete(Method):
 
     name = "dtd"
     param_bounds = {"steps": (0, None), "lr": (0, None), "sigma": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "steps": ("int", 8, 96), "lr": ("log", 0.01, 0.5), "sigma": ("log", 1e-4, 2e-2)}
 
     def __init__(self, steps: int = 48, lr: float = 0.1, sigma: float = 5e-3):
         self.steps = steps

@@ -21,6 +21,8 @@ class Finetune(Method):
 
     name = "finetune"
     param_bounds = {"epochs": (1, None), "lr": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 1, 4)}
 
     def __init__(self, epochs: int = 2, lr: float = 5e-4):
         self.epochs = epochs

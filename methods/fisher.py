@@ -58,6 +58,7 @@ class FisherForgetting(Method):
 
     name = "fisher"
     param_bounds = {"alpha": (0, None), "max_inverse_fisher": (0, None), "micro_batch": (1, None)}
+    search_space = {"alpha": ("log", 1e-7, 1e-5)}  # for `unlearnbench tune` (docs/tuning.md)
 
     def __init__(self, alpha: float = 1.5e-6, max_inverse_fisher: float = 1e3, micro_batch: int = 16):
         self.alpha = alpha

@@ -18,6 +18,8 @@ class GradAscent(Method):
 
     name = "grad_ascent"
     param_bounds = {"epochs": (1, None), "lr": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-5, 1e-3), "epochs": ("int", 1, 4)}
 
     def __init__(self, epochs: int = 2, lr: float = 5e-5):
         self.epochs = epochs

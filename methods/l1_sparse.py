@@ -59,6 +59,8 @@ class L1Sparse(Method):
 
     name = "l1_sparse"
     param_bounds = {"epochs": (1, None), "lr": (0, None), "alpha": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 1, 4), "alpha": ("log", 1e-5, 1e-2)}
 
     def __init__(self, epochs: int = 2, lr: float = 1e-3, alpha: float = 1e-3):
         self.epochs = epochs

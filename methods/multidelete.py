@@ -72,6 +72,9 @@ class MultiDelete(Method):
     name = "multidelete"
     param_bounds = {"epochs": (1, None), "lr": (0, None), "lambda_md": (0, None), "lambda_mkr": (0, None),
                     "lambda_ukr": (0, None), "score_weight": (0, None), "val_tolerance": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 1, 5),
+        "lambda_mkr": ("log", 0.1, 10.0), "lambda_ukr": ("log", 0.1, 10.0)}
 
     def __init__(self, epochs: int = 3, lr: float = 1e-3, lambda_md: float = 1.0,
                  lambda_mkr: float = 1.0, lambda_ukr: float = 1.0, distance: str = "cosine",

@@ -40,6 +40,8 @@ class NegGradPlus(Method):
 
     name = "neggrad_plus"
     param_bounds = {"alpha": (0, 1), "epochs": (1, None), "lr": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "alpha": ("float", 0.5, 0.99), "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 1, 3)}
 
     def __init__(self, alpha: float = 0.8, epochs: int = 1, lr: float = 5e-4):
         self.alpha = alpha

@@ -62,6 +62,9 @@ class NPO(Method):
 
     name = "npo"
     param_bounds = {"beta": (0, None), "retain_weight": (0, None), "epochs": (1, None), "lr": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 2, 10), "beta": ("log", 0.02, 1.0),
+        "retain_weight": ("log", 1.0, 30.0)}
 
     def __init__(self, beta: float = 0.1, retain_weight: float = 10.0, epochs: int = 6, lr: float = 5e-4):
         self.beta = beta

@@ -49,6 +49,8 @@ class RandomLabel(Method):
 
     name = "random_label"
     param_bounds = {"epochs": (1, None), "lr": (0, None), "forget_weight": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 1, 3)}
 
     def __init__(self, epochs: int = 1, lr: float = 1e-3, forget_weight: float | None = None):
         self.epochs = epochs

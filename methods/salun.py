@@ -111,6 +111,8 @@ class SalUn(Method):
 
     name = "salun"
     param_bounds = {"epochs": (1, None), "lr": (0, None), "mask_fraction": (0, 1), "retain_weight": (0, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "epochs": ("int", 2, 12), "mask_fraction": ("float", 0.1, 0.9)}
 
     def __init__(self, epochs: int = 8, lr: float = 5e-4, mask_fraction: float = 0.5,
                  retain_weight: float = 1.0):

@@ -70,6 +70,8 @@ class Scrub(Method):
     name = "scrub"
     param_bounds = {"epochs": (1, None), "max_steps": (0, None), "lr": (0, None), "alpha": (0, None),
                     "gamma": (0, None), "temperature": (1e-6, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "lr": ("log", 1e-4, 3e-3), "alpha": ("log", 0.01, 2.0), "temperature": ("log", 1.0, 8.0)}
 
     def __init__(self, epochs: int = 1, max_steps: int = 1, lr: float = 7e-4, alpha: float = 0.5,
                  gamma: float = 1.0, temperature: float = 2.0):

@@ -59,6 +59,8 @@ class SSD(Method):
     needs_full_train = True
     param_bounds = {"selection_weighting": (0, None), "dampening_constant": (0, None),
                     "micro_batch": (1, None)}
+    search_space = {  # for `unlearnbench tune` (docs/tuning.md)
+        "selection_weighting": ("log", 1.0, 10.0), "dampening_constant": ("log", 0.1, 10.0)}
 
     def __init__(self, selection_weighting: float = 1.2, dampening_constant: float = 1.0,
                  micro_batch: int = 16):
