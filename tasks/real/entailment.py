@@ -13,7 +13,9 @@ images is unknown).
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+import json
+from pathlib import Path
+from typing import Callable, ClassVar, Literal, Sequence
 
 import numpy as np
 import torch
@@ -61,6 +63,22 @@ class StatementClassificationTask(RealPairTask):
 
     def metric_directions(self) -> dict[str, str]:
         return classification_directions(self.class_names)
+
+    def read_records(self, root: Path, files: Sequence[str], parse: Callable[[dict], tuple],
+                     what: str) -> list[tuple]:
+        """Every line of the json-lines ``files`` under ``root``, in order, through ``parse``,
+        capped at ``n_items``; a missing file, or a line ``parse`` cannot read, is one layout
+        error naming the file (``what`` names the expected format)."""
+        records: list[tuple] = []
+        for name in files:
+            path = root / name
+            if not path.is_file():
+                raise self.layout_error(f"{path} is missing")
+            try:
+                records += [parse(json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise self.layout_error(f"{path} is not {what} ({type(exc).__name__}: {exc})") from None
+        return records[: self.capped(len(records))]
 
     def capped(self, n_available: int) -> int:
         """How many items to read: ``n_items`` if set (an error past what the files hold)."""

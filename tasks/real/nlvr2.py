@@ -12,7 +12,6 @@ image pair per seed; ``n_items`` takes the first N lines. Items, params and metr
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -45,18 +44,8 @@ class Nlvr2(StatementClassificationTask):
     smoke_params = {**StatementClassificationTask.smoke_params, "epochs": 40}
 
     def read_items(self, root: Path) -> PairItems:
-        rows = []
-        for name in FILES:
-            path = root / name
-            if not path.is_file():
-                raise self.layout_error(f"{path} is missing")
-            try:
-                entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-                rows += [(image_files(root / "images", e), str(e["sentence"]), self.class_names.index(str(e["label"])))
-                         for e in entries]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise self.layout_error(f"{path} is not NLVR2 json lines ({type(exc).__name__}: {exc})") from None
-        rows = rows[: self.capped(len(rows))]
+        rows = self.read_records(root, FILES, lambda e: (image_files(root / "images", e), str(e["sentence"]),
+                                                       self.class_names.index(str(e["label"]))), "NLVR2 json lines")
         _, first_rows, groups = np.unique([str(files[0]) for files, _, _ in rows], return_index=True,
                                           return_inverse=True)
         paths = [file for k in first_rows for file in rows[k][0]]  # image pair g: paths 2g, 2g + 1

@@ -11,7 +11,6 @@ The three files are pooled and split by image per seed, as every task of the har
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -33,18 +32,8 @@ class SnliVe(StatementClassificationTask):
     unrelated_label = 1  # neutral: an unrelated image neither entails nor contradicts a hypothesis
 
     def read_items(self, root: Path) -> PairItems:
-        rows = []
-        for name in FILES:
-            path = root / name
-            if not path.is_file():
-                raise self.layout_error(f"{path} is missing")
-            try:
-                rows += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-                parsed = [(str(r["Flickr30K_ID"]), str(r["sentence2"]), self.class_names.index(r["gold_label"]))
-                          for r in rows]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise self.layout_error(f"{path} is not SNLI-VE jsonl ({type(exc).__name__}: {exc})") from None
-        parsed = parsed[: self.capped(len(parsed))]
+        parsed = self.read_records(root, FILES, lambda r: (str(r["Flickr30K_ID"]), str(r["sentence2"]),
+                                                         self.class_names.index(r["gold_label"])), "SNLI-VE jsonl")
         ids, inverse = np.unique([image for image, _, _ in parsed], return_inverse=True)
         images = root.parent / "flickr30k" / "flickr30k-images"
         paths = [images / f"{image}.jpg" for image in ids]
