@@ -28,7 +28,7 @@ of the chunks. ``n_chunks`` only sets how much of D_r is compared: k chunks, k *
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Sequence
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -58,26 +58,33 @@ def retain_chunks(n_forget: int, n_retain: int, n_chunks: int, seed: int) -> lis
     return [perm[i * n_forget : (i + 1) * n_forget] for i in range(k)]
 
 
+def chunk_auc(forget_scores: np.ndarray, chunk_scores: Sequence[np.ndarray]) -> float:
+    """Mean ROC-AUC of each chunk of D_r scores (label 1) against D_f (label 0)."""
+    forget = _scores(forget_scores, "forget_scores")
+    aucs = []
+    for chunk in chunk_scores:
+        chunk = _scores(chunk, "retain_scores")
+        labels = np.concatenate([np.ones(chunk.size), np.zeros(forget.size)])
+        aucs.append(roc_auc_score(labels, np.concatenate([chunk, forget])))
+    return float(np.mean(aucs))
+
+
 def df_dr_auc(forget_scores: np.ndarray, retain_scores: np.ndarray, n_chunks: int, seed: int) -> float:
     """Mean ROC-AUC of D_r (label 1) vs D_f (label 0) over the chunks of ``retain_chunks``
     (equal to the AUC of D_f against their union; see the module docstring).
-
     1.0: every retained pair scores above every forgotten one; 0.5: indistinguishable;
     0.0: every forgotten pair scores above every retained one.
     """
     forget = _scores(forget_scores, "forget_scores")
     retain = _scores(retain_scores, "retain_scores")
-    aucs = []
-    for chunk in retain_chunks(forget.size, retain.size, n_chunks, seed):
-        labels = np.concatenate([np.ones(chunk.size), np.zeros(forget.size)])
-        scores = np.concatenate([retain[chunk], forget])
-        aucs.append(roc_auc_score(labels, scores))
-    return float(np.mean(aucs))
+    return chunk_auc(forget, [retain[chunk] for chunk in retain_chunks(forget.size, retain.size, n_chunks, seed)])
 
 
 @bench.register_attack("df_dr_auc")
 class DfDrAuc(bench.Attack):
-    """Df-vs-Dr AUC of the unlearned model, scores = -per-example loss.
+    """Df-vs-Dr AUC of the unlearned model, scores = -per-example loss. Only the retained pairs
+    in the chunks are scored (5 x |D_f| of them by default, not all of D_r): the same value as
+    ``df_dr_auc`` on all of D_r's scores, at a fraction of the passes.
 
     Args:
         n_chunks: how many disjoint |D_f|-sized chunks of D_r to average over; 5 (default) as
@@ -94,5 +101,7 @@ class DfDrAuc(bench.Attack):
 
     def run(self, original, unlearned, splits, context) -> dict[str, float]:
         forget = -np.asarray(context.losses(unlearned, "forget"), dtype=np.float64)
-        retain = -np.asarray(context.losses(unlearned, "retain"), dtype=np.float64)
-        return {"auc.df_vs_dr": df_dr_auc(forget, retain, self.n_chunks, context.seed)}
+        retain = context.indices("retain")
+        chunks = retain_chunks(forget.size, retain.size, self.n_chunks, context.seed)
+        scored = -np.asarray(context.losses(unlearned, retain[np.concatenate(chunks)]), dtype=np.float64)
+        return {"auc.df_vs_dr": chunk_auc(forget, np.split(scored, np.cumsum([c.size for c in chunks])[:-1]))}

@@ -46,6 +46,7 @@ from threadpoolctl import threadpool_limits
 
 import bench
 from bench.batches import evaluating, to_device
+from bench.pair_model import represent
 from bench.directions import HIGHER
 
 VIEWS = ("joint", "a", "b")  # joint(a, b), encode_a(a), encode_b(b)
@@ -80,14 +81,14 @@ def probe_accuracy(embeddings: np.ndarray, labels: np.ndarray, folds: int, seed:
 
 
 def representations(model: torch.nn.Module, loader, device: torch.device) -> dict[str, np.ndarray]:
-    """``{"joint", "a", "b"}`` -> [N, d] arrays of the model's representations over a loader."""
+    """``{"joint", "a", "b"}`` -> [N, d] arrays of the model's representations over a loader
+    (``bench.pair_model.represent``: one pass of each tower where the model can share it)."""
     parts = {view: [] for view in VIEWS}
     with evaluating(model):
         for batch in loader:
             batch = to_device(batch, device)
-            parts["joint"].append(model.joint(batch["a"], batch["b"]))
-            parts["a"].append(model.encode_a(batch["a"]))
-            parts["b"].append(model.encode_b(batch["b"]))
+            for view, rows in zip(VIEWS, represent(model, batch["a"], batch["b"])):
+                parts[view].append(rows)
     return {view: torch.cat(chunks).cpu().double().numpy() for view, chunks in parts.items()}
 
 
@@ -119,8 +120,11 @@ class Retention(bench.Attack):
         if len(retain) > self.max_items:
             rng = np.random.default_rng(context.seed)
             retain = np.sort(rng.choice(retain, size=self.max_items, replace=False))
-        before = representations(original, context.loader(retain), context.device)
-        after = representations(unlearned, context.loader(retain), context.device)
+        def views(model):  # memoized: the original's are the same for every cell of a group
+            return context.memoized(model, ("retention", context.part_key(retain)),
+                                    lambda: representations(model, context.loader(retain), context.device))
+
+        before, after = views(original), views(unlearned)
         out = {
             "retention.joint": mean_cosine(before["joint"], after["joint"]),
             "retention.unimodal_a": mean_cosine(before["a"], after["a"]),

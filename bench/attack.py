@@ -6,12 +6,20 @@ or index sets, loaders, the retrained reference (attacks, unlike methods, may se
 is judged against it), shadow models trained with the task's recipe through the model cache,
 and the cell's method run on a model with a given forget/retain split (U-LiRA). A method never
 sees the test split; an attack may, and says which split it uses in its parameters.
+
+Passes are memoized per model (``memo``): the attacks of a cell ask for the same losses more
+than once (D_f's losses feed both ``df_dr_auc`` and ``mia_loss``), and every cell of a group
+asks for the same passes of the shared original. The cell hands its group's memo in; its keys
+are weak, so an unlearned model's entries go with it. Sound because attacks never modify the
+models they read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, ClassVar, Sequence
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Hashable, Sequence
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import torch
@@ -40,6 +48,22 @@ class AttackContext:
     #: ``unlearn(model, forget_indices, retain_indices) -> (model, seconds)``: the cell's method
     #: on a copy of ``model`` (the original row returns it unchanged; retrain retrains).
     unlearn: Callable[[torch.nn.Module, np.ndarray, np.ndarray], tuple[torch.nn.Module, float]] | None = None
+    #: model -> {key: result} of the passes computed so far (``memoized``).
+    memo: WeakKeyDictionary = field(default_factory=WeakKeyDictionary)
+
+    def memoized(self, model: torch.nn.Module, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or its stored result for this model and key. The result is shared:
+        callers must not modify it."""
+        results = self.memo.setdefault(model, {})
+        if key not in results:
+            results[key] = compute()
+        return results[key]
+
+    def part_key(self, part: Indices) -> str:
+        """A memo key for a split name or an index set (a digest of its positions)."""
+        if isinstance(part, str):
+            return part
+        return hashlib.sha256(np.ascontiguousarray(self.indices(part)).tobytes()).hexdigest()
 
     def indices(self, part: Indices) -> np.ndarray:
         """Dataset positions of a named split, or the given positions."""
@@ -54,7 +78,8 @@ class AttackContext:
 
     def losses(self, model: torch.nn.Module, part: Indices) -> np.ndarray:
         """[N] per-example losses of ``model`` on a split or index set, in index order."""
-        return example_losses(model, self.loader(part), self.device).numpy()
+        return self.memoized(model, ("losses", self.part_key(part)),
+                             lambda: read_only(example_losses(model, self.loader(part), self.device).numpy()))
 
     def probs(self, model: torch.nn.Module, part: Indices) -> tuple[np.ndarray, np.ndarray]:
         """([N, n_classes] per-example probabilities (``example_probs``), [N] true class), in
@@ -92,6 +117,12 @@ class AttackContext:
             return np.empty((0, 1 + len(distractors))), np.empty(0, dtype=np.int64)
         probs = torch.cat(probs).numpy()
         return probs, np.zeros(len(probs), dtype=np.int64)
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, marked read-only: a memoized result is shared by every attack that asks."""
+    array.flags.writeable = False
+    return array
 
 
 class Attack(Configurable):

@@ -13,7 +13,7 @@ import torch
 from bench.batches import evaluating, to_device
 from bench.directions import HIGHER, INFO, RETRAIN
 from bench.splits import Splits
-from tasks.metrics.retrieval import gallery_recall
+from tasks.metrics.retrieval import draw_galleries, gallery_recall
 from tasks.models.fusion import FusionPairModel
 from tasks.pair_task import PairTask
 
@@ -45,10 +45,17 @@ class PairRetrievalTask(PairTask):
         metrics = {"eval.gallery_size": float(gallery)}
         for part in PARTS:
             indices = np.asarray(getattr(splits, part))
-            ea, eb = self.embeddings(model, indices, device)
+            # Only the items some gallery draws are embedded (5 x |D_f| of a large D_r, not all).
+            drawn = np.unique(np.concatenate(draw_galleries(len(indices), gallery, self.eval_draws, seed)))
+            ea, eb = self.embeddings(model, indices[drawn], device)
             sim = ea @ eb.T
-            recall = gallery_recall(lambda idx, sim=sim: sim[idx][:, idx], len(indices), gallery,
-                                    self.eval_draws, seed, text_ids=self._text_ids[indices])
+
+            def gallery_sim(idx, sim=sim, drawn=drawn):
+                rows = np.searchsorted(drawn, idx)
+                return sim[rows][:, rows]
+
+            recall = gallery_recall(gallery_sim, len(indices), gallery, self.eval_draws, seed,
+                                    text_ids=self._text_ids[indices])
             metrics.update({f"{part}.{k}": float(recall[k]) for k in RECALL_KEYS})
         return metrics
 

@@ -79,7 +79,7 @@ class CellRun:
                     flags.append(EARLY_STOP)
                 context = AttackContext(group.task, group.splits, group.device, cell.seed,
                                         reference=group.reference.model, train_shadow=group.train_shadow,
-                                        unlearn=self._unlearn_split)
+                                        unlearn=self._unlearn_split, memo=group.attack_memo)
                 for name, params in cell.attack_params.items():
                     attack = ATTACKS.get(name)(**params)
                     directions.update(attack.directions)

@@ -8,8 +8,9 @@ from that cache, so the ``prepare_group`` job that trains them must finish befor
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import torch
@@ -33,6 +34,9 @@ class Group:
     original: CachedModel
     reference: CachedModel
     train_shadow: Callable[[str, np.ndarray], torch.nn.Module]
+    #: The attacks' memoized passes (``AttackContext.memo``), shared by the group's cells: the
+    #: original's passes are computed once per group.
+    attack_memo: WeakKeyDictionary = field(default_factory=WeakKeyDictionary)
 
 
 def build_group(cell: CellSpec, task: Task, models: ModelCache) -> Group:

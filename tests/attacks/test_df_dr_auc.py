@@ -134,3 +134,11 @@ def test_wrapper_params_and_registry():
     assert DfDrAuc(n_chunks=0).get_params() == {"n_chunks": 0}
     assert issubclass(DfDrAuc, bench.Attack)
     assert ATTACKS.get("df_dr_auc") is DfDrAuc
+
+
+def test_wrapper_scores_only_the_chunks_and_equals_the_full_computation(fake_context):
+    rng = np.random.default_rng(3)
+    forget, retain = rng.normal(1.0, 1.0, 10), rng.normal(0.0, 1.0, 73)  # 7 whole chunks of 10
+    ctx = fake_context({("unlearned", "forget"): forget, ("unlearned", "retain"): retain}, seed=4)
+    out = DfDrAuc(n_chunks=5).run("original", "unlearned", splits=None, context=ctx)
+    assert out["auc.df_vs_dr"] == pytest.approx(df_dr_auc(-forget, -retain, 5, 4), abs=1e-12)
