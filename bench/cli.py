@@ -8,6 +8,7 @@ and nothing written (everything is validated before the results dir is touched).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from dataclasses import replace
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     executors.add_arguments(p_run)  # --executor, --workers, --max-memory-gb, --ray-address, --slurm-option
     p_run.add_argument("--dry-run", action="store_true",
                        help="print the grid, what is done and what would run; write nothing")
+    p_run.add_argument("--summary", metavar="PATH",
+                       help="also write the run summary (cells, models trained and loaded, wall, training, "
+                            "cells and harness seconds) as JSON here")
     p_run.add_argument("--preset", default="tuned", choices=["tuned", "defaults"],
                        help="tuned: a method the suite gives no parameters runs its shipped tuned preset "
                             "(bench/presets, docs/tuning.md); defaults: its constructor defaults")
@@ -145,6 +149,12 @@ def cmd_run(args) -> int:
         print(f"  failed: {line}")
     for line in summary.cost_lines():
         print(line)
+    if args.summary:
+        try:
+            _write_atomic(Path(args.summary), json.dumps(summary.to_dict(), indent=1) + "\n")
+        except OSError as exc:
+            raise UserError(f"cannot write --summary {args.summary}: {exc.strerror or exc}; "
+                            f"the results are stored, choose another path.") from None
     return 0 if summary.failed == 0 else 1
 
 

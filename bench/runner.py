@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -58,6 +58,10 @@ class RunSummary:
         """``harness_s`` as a share of worker time (the ≤ 5% target of the benchmarks)."""
         capacity = self.wall_s * self.workers
         return self.harness_s / capacity if capacity else 0.0
+
+    def to_dict(self) -> dict:
+        """Every field and the derived harness figures, JSON-able (``run --summary``)."""
+        return {**asdict(self), "harness_s": self.harness_s, "harness_share": self.harness_share}
 
     def cost_lines(self) -> list[str]:
         def counts(by_kind: dict[str, int]) -> str:

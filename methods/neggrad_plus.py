@@ -34,7 +34,7 @@ class NegGradPlus(Method):
             loss-MIA AUC 0.777 → 0.608 (retrain 0.553).
         molecule_retrieval: 98.0 / 65.3 / 97.9 → 74.5 / 59.2 / 92.7; retrain 65.3 / 64.5 / 97.8;
             loss-MIA AUC 0.728 → 0.579.
-        Speedup over retraining: 8.5 on emoji (tests/benchmarks/time_ratio.py, side by side),
+        Speedup over retraining: 8.5 on emoji (measured side by side with the reference, as `make bench` does),
         9.4 on molecules (benchmark cell against the cached reference's training time).
     """
 

@@ -56,7 +56,7 @@ class NPO(Method):
             loss-MIA AUC 0.777 → 0.551 (retrain 0.553).
         molecule_retrieval: 98.0 / 65.3 / 97.9 → 79.9 / 57.3 / 92.8; retrain 65.3 / 64.5 / 97.8;
             loss-MIA AUC 0.728 → 0.524.
-        Speedup over retraining: 7.8 on emoji (tests/benchmarks/time_ratio.py, side by side),
+        Speedup over retraining: 7.8 on emoji (measured side by side with the reference, as `make bench` does),
         8.1 on molecules (benchmark cell against the cached reference's training time).
     """
 

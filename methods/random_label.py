@@ -41,7 +41,7 @@ class RandomLabel(Method):
             loss-MIA AUC 0.777 → 0.659 (retrain 0.553).
         molecule_retrieval: 98.0 / 65.3 / 97.9 → 86.6 / 58.9 / 90.2; retrain 65.3 / 64.5 / 97.8;
             loss-MIA AUC 0.728 → 0.656.
-        Speedup over retraining: 9.6 on emoji (tests/benchmarks/time_ratio.py, side by side),
+        Speedup over retraining: 9.6 on emoji (measured side by side with the reference, as `make bench` does),
         9.7 on molecules (benchmark cell against the cached reference's training time).
         Every false pair pulls a retained item's text toward a deleted item's image, so retain
         R̄ pays more than under NegGrad+ or NPO at equal forgetting.

@@ -1,19 +1,23 @@
 """Throughput of the ``local`` and ``ray`` executors with 2 workers vs 1, and the harness overhead.
 
-    python tests/benchmarks/executor_scaling.py [--executors local,ray] [--methods a,b,...] [--seeds 0]
+    python tests/benchmarks/executor_scaling.py [--executors local,local-warm,ray] [--size demo|smoke]
+                                                [--methods a,b,...] [--seeds 0] [--json OUT]
 
-Runs one small grid of the embedded emoji task at its smoke size (8 cells a seed: 7 methods and
-the ``original`` row; each group's original and reference are trained once, untimed, into a
-shared cache first), then the same grid into fresh stores with 1 and 2 workers of each
-executor, and prints cells per minute, the speedup, and each run's harness share of worker time
-(process starts, data and model loads, idle workers; the ≤ 5% target). Ray is started once,
-before the timed runs, with a CPU per worker (``--executors local`` alone needs no Ray). A
-script, not a test: timings on a shared machine are noisy; compare runs made side by side.
+Runs one grid of the embedded emoji task (8 cells a seed: 7 methods and the ``original`` row; at
+``demo`` size, the default, with the demo's attacks, as `make demo` runs them; at ``smoke`` size
+without attacks, where the harness's own costs dominate). Each group's original and reference
+are trained once, untimed, into a shared cache first; then the same grid runs into fresh stores
+with 1 and 2 workers of each executor (``local-warm``: local with warm workers), and the script
+prints cells per minute, the speedup, and each run's harness share of worker time (process
+starts, data and model loads, idle workers; the ≤ 5% target). Ray is started once, before the
+timed runs, with a CPU per worker. A script, not a test: timings on a shared machine are noisy;
+compare runs made side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -23,21 +27,24 @@ from bench.executors import make_executor
 from bench.runner import Runner
 from bench.splits import ForgetSpec
 from bench.store import Store
-from bench.suite import Suite, expand
+from bench.suite import Suite, expand, load_suite
 from tasks.emoji_retrieval import EmojiRetrieval
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--executors", default="local,ray", help="comma-separated: local, ray")
+    parser.add_argument("--executors", default="local,local-warm,ray", help="comma-separated: local, local-warm, ray")
+    parser.add_argument("--size", default="demo", choices=["demo", "smoke"])
+    parser.add_argument("--json", help="also write the rows here (for BENCHMARKS.md)")
     parser.add_argument("--methods", default="grad_ascent,finetune,neggrad_plus,random_label,l1_sparse,scrub,salun")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--threads", type=int, help="torch threads shared by the workers (default: all cores)")
-    parser.add_argument("--warm", action="store_true", help="local: warm workers (docs/executors.md)")
     args = parser.parse_args()
-    suite = Suite(name="executor_scaling", tasks={"emoji_retrieval": dict(EmojiRetrieval.smoke_params)},
-                  methods={m: {} for m in args.methods.split(",")}, forget=[ForgetSpec(fraction=0.2)],
-                  seeds=[int(s) for s in args.seeds.split(",")], attacks={}, budget_s=600)
+    demo = args.size == "demo"
+    suite = Suite(name="executor_scaling", tasks={"emoji_retrieval": {} if demo else dict(EmojiRetrieval.smoke_params)},
+                  methods={m: {} for m in args.methods.split(",")}, forget=[ForgetSpec(fraction=0.1 if demo else 0.2)],
+                  seeds=[int(s) for s in args.seeds.split(",")],
+                  attacks=load_suite("quick").attacks if demo else {}, budget_s=600)
     cells = expand(suite)
     names = args.executors.split(",")
     cores = args.threads or os.cpu_count() or 1
@@ -55,7 +62,7 @@ def main() -> None:
                 if name == "ray":  # each job asks for its share of the cores: its torch threads
                     executor = make_executor("ray", workers=workers, threads=max(1, cores // workers))
                 else:
-                    executor = make_executor("local", workers=workers, threads=args.threads, warm=args.warm)
+                    executor = make_executor("local", workers=workers, threads=args.threads, warm=name == "local-warm")
                 started = time.perf_counter()
                 summary = Runner(Store(Path(tmp) / f"{name}{workers}"), cache, executor).run(cells)
                 wall = time.perf_counter() - started
@@ -67,6 +74,11 @@ def main() -> None:
     for name in names:
         one, two = (wall for n, _, _, wall, _ in rows if n == name)
         print(f"{name}: 2 workers vs 1: {one / two:.2f}x throughput")
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"size": args.size, "cores": cores, "methods": args.methods.split(","),
+             "rows": [dict(zip(("executor", "workers", "cells", "wall_s", "harness_share"), row)) for row in rows]},
+            indent=1) + "\n")
 
 
 if __name__ == "__main__":

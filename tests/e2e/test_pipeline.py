@@ -51,11 +51,14 @@ def test_every_cell_has_an_ok_record_with_the_named_metrics(finished_run):
             assert r.metrics["cost.unlearn_s"] > 0 and r.metrics["cost.peak_rss_mb"] > 0
 
 
-def test_rerun_skips_completed_cells(finished_run, capsys):
+def test_rerun_skips_completed_cells(finished_run, capsys, tmp_path):
     _, results, args = finished_run
     before = {r.cell_id: r.manifest["timings"]["cell_s"] for r in Store(results, create=False).records()}
-    assert main(args) == 0
+    assert main([*args, "--summary", str(tmp_path / "summary.json")]) == 0
     assert f"0 ok, 0 failed, 0 flagged, {len(before)} already complete" in capsys.readouterr().out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["ok"], summary["skipped"], summary["trained"], summary["workers"]) == (0, len(before), {}, 1)
+    assert summary["wall_s"] > 0 and 0 <= summary["harness_share"] <= 1
     after = {r.cell_id: r.manifest["timings"]["cell_s"] for r in Store(results, create=False).records()}
     assert before == after
 
