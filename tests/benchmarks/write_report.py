@@ -94,6 +94,28 @@ def demo_section(demo: dict, tuned: dict) -> list[str]:
     return lines
 
 
+def stage_section(tuned: dict) -> list[str]:
+    """Mean seconds per cell of each stage (``manifest["timings"]``) in the demo run, by task."""
+    lines = ["## Where a cell's time goes", "",
+             "Mean over the `make demo` run's cells of each stage (`manifest.timings` of the records; "
+             "unlearning is the method's own time, 0 for the original and retrain rows, whose models "
+             "come from the cache).", ""]
+    for task, methods in sorted(tuned.items()):
+        records = [r for rs in methods.values() for r in rs]
+        keys = sorted({k for r in records for k in r.manifest.get("timings", {})
+                       if k == "evaluate_s" or k.startswith("attack_")})
+        seconds = {"unlearning": np.mean([0.0 if r.method == "retrain" else r.metrics.get("cost.unlearn_s", 0.0)
+                                          for r in records])}
+        for key in keys:
+            seconds[key.removeprefix("attack_").removesuffix("_s")] = np.mean(
+                [r.manifest["timings"].get(key, 0.0) for r in records])
+        cell = np.mean([r.manifest["timings"]["cell_s"] for r in records])
+        parts = ", ".join(f"{name} {s:.1f} s" for name, s in seconds.items())
+        lines.append(f"- {task} ({len(records)} cells): cell {cell:.1f} s = {parts}, "
+                     f"rest {cell - sum(seconds.values()):.1f} s.")
+    return lines
+
+
 def ratio_section(demo: dict, tuned: dict, defaults: dict) -> list[str]:
     lines = ["## Unlearning time as a fraction of retraining", "",
              f"Mean over seeds of each method's unlearning time over the reference's training time, "
@@ -178,7 +200,8 @@ def main(argv: list[str]) -> None:
              f"Written by `make bench` on {now}: CPU {cpu_model()}, torch threads as each run says, "
              f"commit {code_commit()}. Where the time goes and why a target is missed: "
              "docs/performance.md.", ""]
-    for section in (demo_section(demo, tuned), ratio_section(demo, tuned, defaults), tuned_section(demo_dir),
+    for section in (demo_section(demo, tuned), stage_section(tuned), ratio_section(demo, tuned, defaults),
+                    tuned_section(demo_dir),
                     scaling_section(scaling), micro_section(micro)):
         lines += [*section, ""]
     print("\n".join(lines).rstrip())
