@@ -1,12 +1,13 @@
 """Throughput of the ``local`` and ``ray`` executors with 2 workers vs 1, and the harness overhead.
 
     python tests/benchmarks/executor_scaling.py [--executors local,local-warm,ray] [--size demo|smoke]
-                                                [--methods a,b,...] [--seeds 0] [--json OUT]
+                                                [--methods a,b,...] [--seeds 0] [--json OUT] [--cache DIR]
 
 Runs one grid of the embedded emoji task (8 cells a seed: 7 methods and the ``original`` row; at
 ``demo`` size, the default, with the demo's attacks, as `make demo` runs them; at ``smoke`` size
 without attacks, where the harness's own costs dominate). Each group's original and reference
-are trained once, untimed, into a shared cache first; then the same grid runs into fresh stores
+are trained once, untimed, into a shared cache first (``--cache``: one that may hold them already,
+e.g. the demo run's); then the same grid runs into fresh stores
 with 1 and 2 workers of each executor (``local-warm``: local with warm workers), and the script
 prints cells per minute, the speedup, and each run's harness share of worker time (process
 starts, data and model loads, idle workers; the ≤ 5% target). Ray is started once, before the
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--executors", default="local,local-warm,ray", help="comma-separated: local, local-warm, ray")
     parser.add_argument("--size", default="demo", choices=["demo", "smoke"])
     parser.add_argument("--json", help="also write the rows here (for BENCHMARKS.md)")
+    parser.add_argument("--cache", help="model cache to use (default: a temporary one)")
     parser.add_argument("--methods", default="grad_ascent,finetune,neggrad_plus,random_label,l1_sparse,scrub,salun")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--threads", type=int, help="torch threads shared by the workers (default: all cores)")
@@ -54,7 +56,7 @@ def main() -> None:
         ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "cache"
+        cache = Path(args.cache) if args.cache else Path(tmp) / "cache"
         groups = {cell.group_key(): cell for cell in cells}  # one cell of each group
         Runner(Store(Path(tmp) / "warmup"), cache).run(list(groups.values()))  # trains their models once
         for name in names:
