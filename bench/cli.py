@@ -49,9 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2 (default: the suite's)")
     p_run.add_argument("--results", default="results", help="results dir (default: results)")
     p_run.add_argument("--cache", help="model/feature cache dir (default: RESULTS/cache)")
-    p_run.add_argument("--data-dir", help="where tasks that read your disk (flickr30k, coco, snli_ve, nlvr2) find their "
-                                          "data and backbones (default: the suite's data_dir; docs/real_data.md)")
+    p_run.add_argument("--data-dir", help="where tasks that read your disk (flickr30k, coco, snli_ve, nlvr2, chebi20) "
+                                          "find their data and backbones (default: the suite's data_dir; "
+                                          "docs/real_data.md)")
     p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p_run.add_argument("--precision", help="fp32 or bf16: bf16 runs training, unlearning and evaluation under "
+                                           "bf16 autocast; part of the cell id (default: the suite's precision:, "
+                                           "else fp32)")
     p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p_run.add_argument("--method-file", action="append", default=[], metavar="PATH",
                        help="a .py file registering method(s) to run; repeatable "
@@ -110,6 +114,7 @@ def prepare_torch(device: str, threads: int | None) -> None:
 
 def cmd_run(args) -> int:
     from bench.method_file import load_method_file
+    from bench.spec import parse_precision
     from bench.runner import Runner
     from bench.store import FILENAME, Store
     from bench.suite import expand, load_suite, parse_data_dir, parse_seeds
@@ -127,7 +132,9 @@ def cmd_run(args) -> int:
         methods = sorted(files)
     presets = shipped_presets() if args.preset == "tuned" else Presets([])
     cells = [replace(cell, method_file=files.get(cell.method))  # the file travels with its cells
-             for cell in expand(suite, _csv(args.tasks), methods, seeds, device=args.device, presets=presets)]
+             for cell in expand(suite, _csv(args.tasks), methods, seeds, device=args.device,
+                                precision=args.precision and parse_precision(args.precision, "--precision"),
+                                presets=presets)]
     marks = preset_marks(cells, presets)  # which cells run a tuned preset (refused on its tuning seeds)
     results = Path(args.results)
     if results.exists() and not results.is_dir():

@@ -151,6 +151,7 @@ TASKS: Registry = Registry(
         "coco": "tasks.real.coco:Coco",
         "snli_ve": "tasks.real.snli_ve:SnliVe",
         "nlvr2": "tasks.real.nlvr2:Nlvr2",
+        "chebi20": "tasks.real.chebi20:Chebi20",
     },
 )
 ATTACKS: Registry = Registry(

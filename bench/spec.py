@@ -7,10 +7,18 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from bench.errors import UserError
 from bench.splits import ForgetSpec
 
 REFERENCE_METHOD = "original"  # the model before unlearning, evaluated as a reference row
-PRECISIONS = ("fp32",)
+PRECISIONS = ("fp32", "bf16")  # bench.precision says what each one runs
+
+
+def parse_precision(value: Any, where: str) -> str:
+    """``value`` if it names a precision, else one line saying which ones exist."""
+    if value not in PRECISIONS:
+        raise UserError(f"{where}: {value!r} is not a supported precision; use one of {', '.join(PRECISIONS)}.")
+    return value
 
 
 def canonical_json(value: Any) -> str:

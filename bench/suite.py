@@ -11,6 +11,8 @@
     budget_s: 900          # per-cell unlearning budget, the same for every method
     data_dir: ~/datasets   # where tasks that read the user's disk find their data (not part
                            # of the cell id; `run --data-dir` overrides it; docs/real_data.md)
+    precision: fp32        # or bf16: autocast forward passes (bench.precision; part of the
+                           # cell id; `run --precision` overrides it)
 
 Everything is validated while expanding, before anything is written: names, parameter types
 and ranges (against each constructor's annotations), forget specs, and what each task can check
@@ -28,12 +30,12 @@ import yaml
 from bench.errors import UserError
 from bench.registry import ATTACKS, METHODS, TASKS
 from bench.source import code_hash
-from bench.spec import PRECISIONS, CellSpec
+from bench.spec import CellSpec, parse_precision
 from bench.splits import ForgetSpec
 from bench.task import DATA_DIR
 
 BUILTIN_DIR = Path(__file__).parent / "suites"
-KEYS = {"name", "tasks", "methods", "forget", "seeds", "attacks", "budget_s", "data_dir"}
+KEYS = {"name", "tasks", "methods", "forget", "seeds", "attacks", "budget_s", "data_dir", "precision"}
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Suite:
     attacks: dict[str, Any]
     budget_s: float
     data_dir: str | None = None
+    precision: str = "fp32"
 
 
 def builtin_suites() -> list[str]:
@@ -91,6 +94,7 @@ def parse_suite(raw: Any, where: str) -> Suite:
         attacks=_named_params(raw.get("attacks") or {}, "attacks", where, allow_empty=True),
         budget_s=parse_budget(raw.get("budget_s", 900), where),
         data_dir=parse_data_dir(raw.get("data_dir"), where),
+        precision=parse_precision(raw.get("precision", "fp32"), where),
     )
 
 
@@ -145,14 +149,14 @@ def select(chosen: dict[str, Any], names: list[str] | None) -> dict[str, Any]:
 
 
 def expand(suite: Suite, tasks: list[str] | None = None, methods: list[str] | None = None,
-           seeds: list[int] | None = None, device: str = "cpu", precision: str = "fp32",
+           seeds: list[int] | None = None, device: str = "cpu", precision: str | None = None,
            presets=None) -> list[CellSpec]:
     """Cells of the suite, each with resolved (defaults included) task, method and attack
     params; every task checks the suite's forget specs before anything runs. With ``presets``
     (``bench.tuning.presets.Presets``), a method the suite gives no parameters runs its tuned
-    preset where one exists for the task's parameters and the forget spec."""
-    if precision not in PRECISIONS:
-        raise UserError(f"precision {precision!r} is not supported; use one of {', '.join(PRECISIONS)}.")
+    preset where one exists for the task's parameters and the forget spec. ``precision``
+    overrides the suite's."""
+    precision = parse_precision(precision or suite.precision, "precision")
     built_tasks = {name: _build(TASKS, "task", name, _located(name, p, suite.data_dir))
                    for name, p in select(suite.tasks, tasks).items()}
     given = select(suite.methods, methods)

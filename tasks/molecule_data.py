@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import chemicals
 import torch_geometric.data
 from rdkit import Chem, RDLogger
-from torch_geometric.utils import from_smiles
+from torch_geometric.utils import from_rdmol, from_smiles
 from torch_geometric.utils.smiles import x_map
 from tqdm import tqdm
 
@@ -206,3 +206,19 @@ def featurize(compounds: list[Compound]) -> list[torch_geometric.data.Data]:
     (measured on a shared 2-core machine), so it is cheap enough to redo rather than cache.
     """
     return [from_smiles(c.smiles) for c in tqdm(compounds, desc="featurizing molecules", disable=None)]
+
+
+def molecule_graph(smiles: str) -> torch_geometric.data.Data | None:
+    """The graph ``featurize`` builds for ``smiles``, or None where RDKit cannot parse it or an
+    atom or bond has a feature with no slot in ``x_map`` / ``e_map``. For datasets read from the
+    user's disk (ChEBI-20), which skip such molecules with a count: ``from_smiles`` itself would
+    return an empty graph for an unparsable SMILES and raise on a missing slot."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        return None
+    try:
+        graph = from_rdmol(mol)
+    except ValueError:  # list.index of a feature value x_map / e_map lacks
+        return None
+    graph.smiles = smiles
+    return graph

@@ -24,6 +24,7 @@ from bench.executors.group import Group
 from bench.manifest import build_manifest
 from bench.measure import measure_cost
 from bench.method_file import method_class
+from bench.precision import autocast
 from bench.record import ATTACK_FAILED, EARLY_STOP, FAILED, FLAGGED, NON_FINITE, OK, Record
 from bench.registry import ATTACKS
 from bench.request import UnlearnRequest
@@ -67,7 +68,7 @@ class CellRun:
         errors: list[str] = []
         stages: dict[str, float] = {}  # seconds of evaluation and of each attack
         try:
-            with deterministic():
+            with deterministic(), autocast(cell.precision, group.device):
                 seed_everything(cell.seed)
                 model, costs, stopped_early = self._unlearn()
                 metrics.update(costs)

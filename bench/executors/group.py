@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from bench.cache import CachedModel, ModelCache
 from bench.cell_checks import check_finite
 from bench.measure import measure_cost
+from bench.precision import autocast
 from bench.seeding import deterministic
 from bench.source import code_hash
 from bench.spec import CellSpec, spec_hash
@@ -52,7 +53,7 @@ def build_group(cell: CellSpec, task: Task, models: ModelCache) -> Group:
     def train_cached(kind: str, extra: dict, indices, label: str, new_model) -> CachedModel:
         def train(model):
             tqdm.write(f"training {label} model for {cell.task} (seed {cell.seed})")
-            with measure_cost(device) as costs, deterministic():
+            with measure_cost(device) as costs, deterministic(), autocast(cell.precision, device):
                 model = recipe.train(model.to(device), indices, device)
             check_finite(model, f"{label} model")
             tqdm.write(f"  trained in {costs['cost.unlearn_s']:.0f} s")

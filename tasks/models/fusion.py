@@ -57,13 +57,15 @@ class FusionEncoder(nn.Module):
     of the pair-model contract, shared by the retrieval model below and the classifier of the
     matching tasks (``tasks.models.fusion_classifier``), which add their heads and losses.
 
-    ``a_tower(a) -> (tokens [B, T, dim], mask [B, T])``.
+    ``a_tower(a) -> (tokens [B, T, dim], mask [B, T])``; ``text_hidden`` is the width of the
+    text token states the adapter reads (MiniLM's, or a fine-tuned encoder's: ``chebi20``).
     """
 
-    def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1):
+    def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1,
+                 text_hidden: int = HIDDEN):
         super().__init__()
         self.a_tower = a_tower
-        self.text_adapter = nn.Sequential(nn.Linear(HIDDEN, dim), nn.GELU(), nn.Linear(dim, dim))
+        self.text_adapter = nn.Sequential(nn.Linear(text_hidden, dim), nn.GELU(), nn.Linear(dim, dim))
         self.a_proj = nn.Linear(dim, dim)
         self.b_proj = nn.Linear(dim, dim)
         self.fusion = nn.ModuleList(FusionLayer(dim, heads) for _ in range(fusion_layers))
@@ -114,8 +116,8 @@ class FusionPairModel(FusionEncoder):
     n_classes = 2  # ITM classes: 0 = not matched, 1 = matched
 
     def __init__(self, a_tower: nn.Module, dim: int = 128, heads: int = 4, fusion_layers: int = 1,
-                 temperature: float = 0.07, itm_pairs: int = 32):
-        super().__init__(a_tower, dim=dim, heads=heads, fusion_layers=fusion_layers)
+                 temperature: float = 0.07, itm_pairs: int = 32, text_hidden: int = HIDDEN):
+        super().__init__(a_tower, dim=dim, heads=heads, fusion_layers=fusion_layers, text_hidden=text_hidden)
         self.itm_head = nn.Linear(dim, 2)
         self.temperature = temperature
         self.itm_pairs = itm_pairs

@@ -21,11 +21,29 @@ from tasks.real.images import CONFIG as PREPROCESSOR_CONFIG
 TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json")
 
 
+class TextEncoder:
+    """A BERT-like text encoder (``transformers.AutoModel``), the text tower that ``chebi20``
+    fine-tunes inside its fusion model (``tasks.models.graph_text_fusion``)."""
+
+    @staticmethod
+    def pretrained(backbone_dir: Path) -> torch.nn.Module:
+        from transformers import AutoModel
+
+        return AutoModel.from_pretrained(backbone_dir, local_files_only=True)
+
+    @staticmethod
+    def randomly_initialised(backbone_dir: Path) -> torch.nn.Module:
+        from transformers import AutoConfig, AutoModel
+
+        return AutoModel.from_config(AutoConfig.from_pretrained(backbone_dir, local_files_only=True))
+
+
 @dataclass(frozen=True)
 class BackboneKind:
-    model: type  # its pair model, with ``pretrained`` and ``randomly_initialised``
+    model: type  # with ``pretrained`` and ``randomly_initialised``: a pair model, or a text tower
     default_dir: str  # relative to the data dir
     checkpoint: str  # the Hugging Face checkpoint the default dir is meant to hold
+    files: tuple[str, ...] = ("config.json", PREPROCESSOR_CONFIG)  # besides tokenizer and weights
 
 
 KINDS = {
@@ -33,6 +51,9 @@ KINDS = {
                          "openai/clip-vit-base-patch32"),
     "blip": BackboneKind(BlipPairModel, "models/blip-itm-base-coco",
                          "Salesforce/blip-itm-base-coco"),
+    # SciBERT: the text encoder of Text2Mol (Edwards et al. 2021), which introduced ChEBI-20.
+    "bert": BackboneKind(TextEncoder, "models/scibert_scivocab_uncased",
+                         "allenai/scibert_scivocab_uncased", files=("config.json",)),
 }
 
 
@@ -50,9 +71,10 @@ class Backbone:
 
     def check(self, task: str) -> None:
         """One line naming what is missing, before anything is loaded."""
-        layout = (f"a save_pretrained directory of {KINDS[self.kind].checkpoint} with config.json, "
-                  f"model weights, tokenizer files and {PREPROCESSOR_CONFIG}")
-        missing = [name for name in ("config.json", PREPROCESSOR_CONFIG) if not (self.path / name).is_file()]
+        kind = KINDS[self.kind]
+        layout = (f"a save_pretrained directory of {kind.checkpoint} with model weights, tokenizer files "
+                  f"and {' and '.join(kind.files)}")
+        missing = [name for name in kind.files if not (self.path / name).is_file()]
         if not any((self.path / name).is_file() for name in TOKENIZER_FILES):
             missing.append("a tokenizer (tokenizer.json or vocab.txt/vocab.json)")
         if not any(self.path.glob("*.safetensors")) and not any(self.path.glob("*.bin")):

@@ -1,16 +1,18 @@
 """Shared machinery of the tasks that read a standard dataset layout from the user's disk and
 fine-tune a pretrained backbone (``tasks.real.backbones``).
 
-Item ``i`` pairs image(s) ``image_of[i]`` (one image, or a row of several for NLVR2) with text
-``texts[i]``. Images are decoded from their files batch by batch (``tasks.real.images``) and
-texts tokenized batch by batch, so memory does not grow with the dataset. The data lives under
-``data_dir/<folder>``; ``data_dir`` comes from ``--data-dir`` or the suite's ``data_dir:`` and is
-not part of the cell id (``bench.task.DATA_DIR``): moving the data keeps its results.
+Item ``i`` pairs image(s) ``image_of[i]`` (one image, or a row of several for NLVR2; a
+molecule graph for ChEBI-20, see ``inputs_a``) with text ``texts[i]``. Images are decoded from
+their files batch by batch (``tasks.real.images``) and texts tokenized batch by batch, so memory
+does not grow with the dataset. The data lives under ``data_dir/<folder>``; ``data_dir`` comes
+from ``--data-dir`` or the suite's ``data_dir:`` and is not part of the cell id
+(``bench.task.DATA_DIR``): moving the data keeps its results.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
@@ -41,7 +43,8 @@ class PairItems:
 
 class RealPairTask(Task):
     """Subclasses set ``folder`` and ``layout`` (one line naming the expected files), implement
-    ``read_items``, and override ``build_model`` where their model adds to the backbone's."""
+    ``read_items``, and override ``build_model`` where their model adds to the backbone's (and
+    ``inputs_a`` where the first modality is not images)."""
 
     folder: ClassVar[str] = ""
     layout: ClassVar[str] = ""
@@ -57,7 +60,6 @@ class RealPairTask(Task):
         self.max_text_tokens = max_text_tokens
         self.unlearn_batch_size = unlearn_batch_size
         self._items: PairItems | None = None
-        self._images: ImagePreprocessor | None = None
         self._tokenizer: TextTokenizer | None = None
 
     # -- what a subclass provides ----------------------------------------------------------
@@ -103,9 +105,7 @@ class RealPairTask(Task):
         if self._tokenizer is not None:
             return
         self.check([])
-        backbone = self.locate_backbone()
-        self._images = ImagePreprocessor.from_dir(backbone.path)
-        self._tokenizer = TextTokenizer(backbone.path, self.max_text_tokens)
+        self._tokenizer = TextTokenizer(self.locate_backbone().path, self.max_text_tokens)
 
     def __len__(self) -> int:
         return len(self.items().texts)
@@ -127,7 +127,7 @@ class RealPairTask(Task):
         a_idx, b_idx = np.asarray(a_indices, dtype=np.int64), np.asarray(b_indices, dtype=np.int64)
         if a_idx.shape != b_idx.shape:
             raise ValueError(f"pair_batch needs as many texts as items, got {len(b_idx)} and {len(a_idx)}")
-        batch = {"a": self.pixels(self.items().image_of[a_idx]), "b": self.tokens(b_idx),
+        batch = {"a": self.inputs_a(self.items().image_of[a_idx]), "b": self.tokens(b_idx),
                  "index": torch.as_tensor(a_idx)}
         labels = self.pair_labels(a_idx, b_idx)
         if labels is not None:
@@ -138,11 +138,17 @@ class RealPairTask(Task):
         """Labels of re-paired items (classification tasks); None for retrieval."""
         return None
 
-    def pixels(self, images: np.ndarray) -> torch.Tensor:
-        """``[*images.shape, 3, H, W]`` pixels of image positions ``images``."""
+    def inputs_a(self, images: np.ndarray) -> Any:
+        """The first-modality batch of positions ``images`` in ``items().paths``: pixels
+        ``[*images.shape, 3, H, W]``, each image decoded from its file."""
         paths = self.items().paths
-        flat = self._images([paths[j] for j in images.ravel()])
+        flat = self._preprocessor([paths[j] for j in images.ravel()])
         return flat.reshape(*images.shape, *flat.shape[1:])
+
+    @cached_property
+    def _preprocessor(self) -> ImagePreprocessor:
+        """Read on first use: a task whose first modality is not images has none."""
+        return ImagePreprocessor.from_dir(self.locate_backbone().path)
 
     def tokens(self, indices: Sequence[int]):
         texts = self.items().texts

@@ -2,10 +2,12 @@
 smoke runs (``Task.smoke_data``: the contract tests and ``unlearnbench check-method``).
 
 Every image is a 32 px JPEG of a random colour, a white square at a random place and noise; each
-caption (and SNLI-VE hypothesis or NLVR2 statement, with its label) draws its words at random. Nothing but training
-links an image to its texts, so recall and loss on training pairs measure memorization, which
-the unlearning checks need (with learnable links, a model fine-tuned on the retained pairs also
-fits the forgotten ones, and a retrained model matches them as well as the original does).
+caption (and SNLI-VE hypothesis or NLVR2 statement, with its label, or ChEBI-20 description of a
+PubChem molecule from the ``chemicals`` wheel) draws its words at random. Nothing but training
+links an image (a molecule) to its texts, so recall and loss on training pairs measure
+memorization, which the unlearning checks need (with learnable links, a model fine-tuned on the
+retained pairs also fits the forgotten ones, and a retrained model matches them as well as the
+original does).
 Files are written once per root (a ``.complete`` marker per dataset) and are deterministic.
 """
 
@@ -17,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tasks.real.tiny_backbones import IMAGE_SIZE, write_tiny_blip, write_tiny_clip
+from tasks.molecule_data import load_compounds
+from tasks.real.tiny_backbones import IMAGE_SIZE, write_tiny_bert, write_tiny_blip, write_tiny_clip
 
 ADJECTIVES = ["red", "green", "blue", "yellow", "purple", "orange"]
 NOUNS = ["dog", "cat", "man", "woman", "car", "bird"]
@@ -26,7 +29,7 @@ PLACES = ["on the grass", "in the street", "near the water", "at the park", "und
 N_IMAGES, CAPTIONS = 60, 5
 WORDS = ["a", "two", "the", "on", "in", "near", "at", "under", "grass", "street", "water", "park", "tree",
          *ADJECTIVES, *NOUNS, *VERBS]
-BACKBONE_WRITERS = {"tiny-clip": write_tiny_clip, "tiny-blip": write_tiny_blip}
+BACKBONE_WRITERS = {"tiny-clip": write_tiny_clip, "tiny-blip": write_tiny_blip, "tiny-bert": write_tiny_bert}
 
 
 def _image(path: Path, rng: np.random.Generator) -> None:
@@ -84,11 +87,20 @@ def _write_nlvr2(folder: Path) -> None:
         (folder / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
+def _write_chebi20(folder: Path) -> None:
+    """ChEBI-20's three TSV files over ``N_IMAGES`` PubChem molecules, 80/10/10%."""
+    rng = np.random.default_rng(3)
+    rows = [f"{c.pubchem_id}\t{c.smiles}\t{_caption(rng)}" for c in load_compounds(N_IMAGES)]
+    for name, part in zip(("train", "validation", "test"), np.split(np.arange(len(rows)), [48, 54])):
+        (folder / f"{name}.txt").write_text("CID\tSMILES\tdescription\n" + "".join(rows[k] + "\n" for k in part))
+
+
 DATASETS = {
     "flickr30k": lambda folder: _write_karpathy(folder, "dataset_flickr30k.json", "flickr30k-images", False),
     "coco": lambda folder: _write_karpathy(folder, "dataset_coco.json", "val2014", True),
     "snli_ve": _write_snli_ve,
     "nlvr2": _write_nlvr2,
+    "chebi20": _write_chebi20,
 }
 NEEDS = {"snli_ve": ["flickr30k"]}  # SNLI-VE's premises are the Flickr30K images
 

@@ -1,6 +1,7 @@
-"""Tiny, randomly initialised CLIP and BLIP checkpoints with a word-level tokenizer, written
+"""Tiny, randomly initialised CLIP, BLIP and BERT checkpoints with a word-level tokenizer, written
 with ``save_pretrained`` in the layout a real backbone dir has (config, weights, tokenizer,
-``preprocessor_config.json``): what smoke runs and tests load instead of a downloaded model."""
+``preprocessor_config.json`` for the image models): what smoke runs and tests load instead of a
+downloaded model."""
 
 from __future__ import annotations
 
@@ -63,3 +64,15 @@ def write_tiny_blip(path: Path, words: Sequence[str], seed: int = 0) -> None:
         torch.manual_seed(seed)
         BlipForImageTextRetrieval(config).save_pretrained(path)
     _write_preprocessor(path, {"height": IMAGE_SIZE, "width": IMAGE_SIZE}, crop=False)
+
+
+def write_tiny_bert(path: Path, words: Sequence[str], seed: int = 0) -> None:
+    """A BERT-like text encoder, as ``chebi20`` reads one (SciBERT's layout: no preprocessor)."""
+    from transformers import BertConfig, BertModel
+
+    path.mkdir(parents=True, exist_ok=True)
+    vocab_size = _write_tokenizer(path, words)
+    config = BertConfig(vocab_size=vocab_size, max_position_embeddings=64, pad_token_id=PAD, **TOWER)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        BertModel(config).save_pretrained(path)

@@ -1,7 +1,7 @@
 import torch
 from torch_geometric.data import Batch, Data
 
-from bench.batches import evaluating, take, validation_accuracy
+from bench.batches import evaluating, take, to_device, validation_accuracy
 from tasks.text_features import TextTokens
 
 
@@ -38,3 +38,21 @@ def test_take_selects_rows_of_every_batch_part():
     assert torch.equal(picked.states, tokens.states[[2, 0]]) and torch.equal(picked.mask, tokens.mask[[2, 0]])
     graphs = Batch.from_data_list([Data(x=torch.full((n, 1), float(n))) for n in (1, 2, 3)])
     assert [g.num_nodes for g in take(graphs, index).to_data_list()] == [3, 1]
+
+
+def test_to_device_copies_only_pinned_tensors_without_blocking(monkeypatch):
+    # No pinned memory without CUDA: stand-ins say which tensors are pinned and record the copies.
+    copies = []
+    monkeypatch.setattr(torch.Tensor, "is_pinned", lambda self: bool(self.sum() > 0))
+    monkeypatch.setattr(torch.Tensor, "to", lambda self, device, non_blocking=False: copies.append(non_blocking) or self)
+    batch = {"a": torch.ones(2), "b": TextTokens(torch.zeros(2), torch.ones(2)), "n": 3}
+    moved = to_device(batch, torch.device("cpu"))
+    assert copies == [True, False, True] and moved["n"] == 3 and isinstance(moved["b"], TextTokens)
+
+
+def test_to_device_on_cpu_keeps_every_part():
+    graphs = Batch.from_data_list([Data(x=torch.ones(2, 1)), Data(x=torch.zeros(1, 1))])
+    batch = {"a": graphs, "b": (torch.arange(3), [torch.ones(1)]), "index": torch.tensor([4, 5])}
+    moved = to_device(batch, torch.device("cpu"))
+    assert moved["a"].num_graphs == 2 and torch.equal(moved["b"][0], torch.arange(3))
+    assert isinstance(moved["b"][1], list) and torch.equal(moved["index"], batch["index"])
