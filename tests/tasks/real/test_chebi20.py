@@ -4,20 +4,20 @@ count, layout errors as one line before anything is written, and the real fine-t
 unlearning and evaluation code end to end, the command line included."""
 
 import re
-import shutil
 
 import pytest
 import torch
 import yaml
 
+import broken_layouts
 from bench import ForgetSpec
 from bench.batches import example_losses
 from bench.cli import main
-from bench.errors import UserError
 from bench.registry import METHODS
 from bench.smoke import CPU, Setting
 from bench.store import Store
 from tasks.real.chebi20 import Chebi20
+from broken_layouts import layout_error
 from tasks.real.smoke_data import write_smoke_data
 
 TINY = dict(backbone_dir="models/tiny-bert", dim=32, layers=2, epochs=40, batch_size=16, lr=3e-3,
@@ -33,18 +33,7 @@ def chebi_root(data_root):
 
 @pytest.fixture
 def own_copy(chebi_root, tmp_path):
-    """A data dir of our own to break: the ChEBI-20 fixture copied, the models linked."""
-    shutil.copytree(chebi_root / "chebi20", tmp_path / "chebi20")
-    (tmp_path / "models").symlink_to(chebi_root / "models")
-    return tmp_path
-
-
-def _error(task) -> str:
-    with pytest.raises(UserError) as caught:
-        task.check([])
-    message = str(caught.value)
-    assert "\n" not in message
-    return message
+    return broken_layouts.own_copy(chebi_root, "chebi20", tmp_path)
 
 
 def test_rows_of_the_three_files_in_order_with_one_graph_each(chebi_root):
@@ -71,8 +60,8 @@ def test_unparsable_smiles_are_skipped_with_a_count(own_copy):
 
 
 def test_no_data_dir_or_folder_names_the_layout(tmp_path):
-    assert "--data-dir" in _error(Chebi20()) and "{train,validation,test}.txt" in _error(Chebi20())
-    assert "is not a directory" in _error(Chebi20(data_dir=str(tmp_path)))
+    assert "--data-dir" in layout_error(Chebi20()) and "{train,validation,test}.txt" in layout_error(Chebi20())
+    assert "is not a directory" in layout_error(Chebi20(data_dir=str(tmp_path)))
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -84,14 +73,14 @@ def test_no_data_dir_or_folder_names_the_layout(tmp_path):
 def test_a_missing_or_malformed_file(own_copy, content, problem):
     path = own_copy / "chebi20" / "validation.txt"
     path.unlink() if content is None else path.write_text(content)
-    message = _error(Chebi20(data_dir=str(own_copy)))
+    message = layout_error(Chebi20(data_dir=str(own_copy)))
     assert re.search(problem, message), message
     assert "MolT5 ChEBI-20 release" in message
 
 
 def test_too_many_molecules_or_no_text_encoder(own_copy):
-    assert "n_molecules=61 but the files hold 60" in _error(Chebi20(data_dir=str(own_copy), n_molecules=61))
-    message = _error(Chebi20(data_dir=str(own_copy)))  # the default dir: models/scibert_scivocab_uncased
+    assert "n_molecules=61 but the files hold 60" in layout_error(Chebi20(data_dir=str(own_copy), n_molecules=61))
+    message = layout_error(Chebi20(data_dir=str(own_copy)))  # the default dir: models/scibert_scivocab_uncased
     assert "lacks config.json" in message and "allenai/scibert_scivocab_uncased" in message
 
 
