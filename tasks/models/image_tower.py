@@ -17,7 +17,7 @@ def _block(c_in: int, c_out: int) -> nn.Sequential:
 
 class ImageTower(nn.Module):
     """Three conv blocks (16/32/64 channels) halve the image three times; each cell of the final
-    grid (4x4 for 32 px input) is one patch token, projected to ``dim`` with a learned position
+    grid (3x3 for 24 px input) is one patch token, projected to ``dim`` with a learned position
     embedding, like the patch tokens of a ViT that ALBEF's fusion layers attend to."""
 
     def __init__(self, image_size: int = 32, dim: int = 128, channels=(16, 32, 64), in_channels: int = 3):

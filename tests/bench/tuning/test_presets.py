@@ -6,10 +6,11 @@ import yaml
 
 from bench.errors import UserError
 from bench.registry import TASKS
-from bench.spec import CellSpec
+from bench.spec import CellSpec, canonical_json
 from bench.splits import ForgetSpec
-from bench.suite import Suite, expand
-from bench.tuning.presets import Presets, preset_file, preset_marks, write_preset_file
+from bench.suite import Suite, expand, load_suite
+from bench.tuning.presets import SHIPPED_DIR, Presets, preset_file, preset_marks, write_preset_file
+from bench.tuning.tuner import tunable
 from bench.tuning.selection import RULES
 
 from tuning_records import CELL, SWEEP, sweep_records
@@ -78,3 +79,19 @@ def test_a_suite_runs_the_preset_only_where_it_gives_no_parameters(tmp_path):
 def _retarget(record, task_params):
     record.cell = {**record.cell, "task_params": task_params}
     return record
+
+
+@pytest.mark.parametrize("suite_name", ["quick", "embedded"])
+def test_shipped_presets_cover_every_tunable_method_of_the_builtin_suite(suite_name):
+    """A task whose defaults change (or a method that gains a search space) leaves its presets
+    stale: the suite would silently run defaults. Retune (docs/tuning.md) when this fails. A
+    method with no feasible trial is covered: its entry says it runs at its defaults."""
+    tuned = set()
+    for path in SHIPPED_DIR.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        tuned |= {(data["task"], canonical_json([config["task_params"], config["forget"]]), method)
+                  for config in data["configs"] for method in config["methods"]}
+    missing = sorted({(cell.task, cell.method) for cell in expand(load_suite(suite_name)) if tunable([cell.method])
+                      and (cell.task, canonical_json([cell.to_dict()["task_params"], cell.to_dict()["forget"]]),
+                           cell.method) not in tuned})
+    assert not missing, f"no shipped preset for {missing}"
