@@ -145,28 +145,37 @@ def composite_rows(store_dir: Path) -> dict[tuple[str, str], dict]:
             for table in document(build_tables(frame(store_dir)))["tables"] for row in table["rows"]}
 
 
-def tuned_section(demo_dir: Path) -> list[str]:
+def tuned_section(demo_dir: Path, tuned_records: dict, default_records: dict) -> list[str]:
     tuned, defaults = composite_rows(demo_dir / "tuned"), composite_rows(demo_dir / "defaults")
     lines = ["## Tuned presets vs defaults", "",
              "The composite score (mean normalized gap to retrain over forgetting and utility, 0 is "
              "retrain, lower is better; mean ± 95% CI over seeds) of the two runs above: the "
              "shipped tuned presets (bench/presets, selected on tuning seed 100 by the default rule, "
-             "docs/tuning.md) and the constructor defaults. Flags as on the leaderboard.", "",
-             "| task | method | defaults | tuned | tuned closer to retrain | flags (defaults / tuned) |",
+             "docs/tuning.md) and the constructor defaults. ◆: the difference is larger than its "
+             "interval, √(ci_defaults² + ci_tuned²). Flags as on the leaderboard.", "",
+             "| task | method | defaults | tuned | tuned vs defaults | flags (defaults / tuned) |",
              "|---|---|---|---|---|---|"]
-    closer = total = 0
+    verdicts: dict[str, int] = defaultdict(int)
     for key in sorted(tuned):
-        if key not in defaults or key[1] in ("original", "retrain"):
+        task, method = key
+        if key not in defaults or method in ("original", "retrain"):
             continue
         a, b = defaults[key]["cells"]["composite"], tuned[key]["cells"]["composite"]
-        better = b["mean"] < a["mean"]
-        closer, total = closer + better, total + 1
+        params = ({r.cell["method_params"].__repr__() for r in records[task][method]}
+                  for records in (default_records, tuned_records))
+        if next(params) == next(params):
+            verdict = "same parameters (the rule kept the defaults)"
+        else:
+            verdict = "closer to retrain" if b["mean"] < a["mean"] else "further from retrain"
+            if abs(b["mean"] - a["mean"]) > float(np.hypot(a["ci95"] or 0.0, b["ci95"] or 0.0)):
+                verdict += " ◆"
+        verdicts[verdict.removesuffix(" ◆")] += 1
         flags = " / ".join(", ".join(row["flags"]) or "—" for row in (defaults[key], tuned[key]))
-        lines.append(f"| {key[0]} | {key[1]} | {a['mean']:.3f} ± {a['ci95'] or 0:.3f} | "
-                     f"{b['mean']:.3f} ± {b['ci95'] or 0:.3f} | {'yes' if better else 'no'} | {flags} |")
+        lines.append(f"| {task} | {method} | {a['mean']:.3f} ± {a['ci95'] or 0:.3f} | "
+                     f"{b['mean']:.3f} ± {b['ci95'] or 0:.3f} | {verdict} | {flags} |")
     collapsed = [f"{t}/{m}" for (t, m), row in tuned.items() if COLLAPSED in row["flags"]]
-    lines += ["", f"Tuned closer to retrain on {closer} of {total} rows; tuned rows flagged collapsed: "
-                  f"{', '.join(collapsed) or 'none'}."]
+    lines += ["", "Rows: " + "; ".join(f"{verdict} {n}" for verdict, n in sorted(verdicts.items()))
+              + f". Tuned rows flagged collapsed: {', '.join(collapsed) or 'none'}."]
     return lines
 
 
@@ -201,7 +210,7 @@ def main(argv: list[str]) -> None:
              f"commit {code_commit()}. Where the time goes and why a target is missed: "
              "docs/performance.md.", ""]
     for section in (demo_section(demo, tuned), stage_section(tuned), ratio_section(demo, tuned, defaults),
-                    tuned_section(demo_dir),
+                    tuned_section(demo_dir, tuned, defaults),
                     scaling_section(scaling), micro_section(micro)):
         lines += [*section, ""]
     print("\n".join(lines).rstrip())
