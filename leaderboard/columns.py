@@ -47,6 +47,8 @@ KNOWN: dict[str, tuple[str, str]] = {
     "delta.l2": ("‖Δθ‖/‖θ‖", INFO),
     "cost.unlearn_s": ("Time (s)", LOWER), "cost.speedup": ("Speedup", HIGHER),
     "cost.peak_rss_mb": ("Peak RSS (MB)", LOWER),
+    # warm workers (run --warm) record the growth of RSS during the unlearning call instead
+    "cost.peak_rss_delta_mb": ("RSS growth (MB)", LOWER),
     "cost.peak_gpu_alloc_mb": ("GPU alloc (MB)", LOWER),
     "cost.peak_gpu_reserved_mb": ("GPU reserved (MB)", LOWER),
     "mia.svc_efficacy": ("SVC MIA", RETRAIN), "mia.ulira_tpr@0.01": ("U-LiRA TPR@1%", RETRAIN),
@@ -59,7 +61,7 @@ HEADLINE = frozenset({
     "forget.r_mean", "forget.acc", "auc.df_vs_dr", "mia.loss_auc", "mia.svc_efficacy",
     "mia.ulira_tpr@0.01", "relearn.gain", "test.r_mean", "test.acc", "retain.r_mean", "retain.acc",
     "retention.joint", "delta.l2", "cost.unlearn_s", "cost.speedup", "cost.peak_rss_mb",
-    "cost.peak_gpu_alloc_mb", "cost.peak_gpu_reserved_mb",
+    "cost.peak_rss_delta_mb", "cost.peak_gpu_alloc_mb", "cost.peak_gpu_reserved_mb",
 })
 HEADLINE_GAPS = frozenset({"forget.r_mean", "forget.acc"})
 

@@ -94,3 +94,10 @@ def test_metrics_of_failed_records_and_record_gaps_are_not_columns(rec):
                rec("m", 1, {"cost.unlearn_s": 1.0}, status="failed", error="boom")]
     (table,) = build_tables(records)
     assert _metrics(table) == ["test.r_mean"]
+
+
+def test_warm_workers_rss_growth_is_a_headline_cost_column(rec):
+    # A warm worker records the RSS growth of the unlearning call, not a peak (docs/executors.md).
+    (table,) = build_tables([rec("m", 0, {"cost.unlearn_s": 2.0, "cost.peak_rss_delta_mb": 40.0})])
+    column = next(c for c in table.columns if c.metric == "cost.peak_rss_delta_mb")
+    assert (column.header, column.direction, column.group) == ("RSS growth (MB) ↓", LOWER, COST)
