@@ -46,12 +46,13 @@ class RunSummary:
     trained: dict[str, int] = field(default_factory=dict)  # models trained, by kind
     loaded: dict[str, int] = field(default_factory=dict)  # models served from the cache, by kind
     train_s: float = 0.0  # seconds spent training models outside cells (originals, references)
+    data_s: float = 0.0  # seconds spent preparing tasks' data (Task.prepare), in every process
 
     @property
     def harness_s(self) -> float:
-        """Worker time (wall x workers) outside model training and cells: process starts, data
-        preparation, model loads, the store, and workers idle for want of a ready job."""
-        return max(0.0, self.wall_s * self.workers - self.cells_s - self.train_s)
+        """Worker time (wall x workers) outside model training, data preparation and cells:
+        process starts, model loads, the store, and workers idle for want of a ready job."""
+        return max(0.0, self.wall_s * self.workers - self.cells_s - self.train_s - self.data_s)
 
     @property
     def harness_share(self) -> float:
@@ -69,7 +70,8 @@ class RunSummary:
 
         workers = f" x {self.workers} workers" if self.workers > 1 else ""
         return [f"models trained: {counts(self.trained)}; loaded from the cache: {counts(self.loaded)}",
-                f"wall {self.wall_s:.0f} s{workers}: training {self.train_s:.0f} s, cells {self.cells_s:.0f} s, "
+                f"wall {self.wall_s:.0f} s{workers}: training {self.train_s:.0f} s, data preparation "
+                f"{self.data_s:.0f} s, cells {self.cells_s:.0f} s, "
                 f"harness {self.harness_s:.0f} s ({self.harness_share:.1%})"]
 
 
@@ -109,6 +111,7 @@ class Runner:
             if outcome.result is not None:
                 for name, by_kind in outcome.result["models"].items():
                     models[name].update(by_kind)
+                summary.data_s += outcome.result.get("data_s", 0.0)
             if job.kind == PREPARE_GROUP:
                 if outcome.error:  # the whole group fails with the reason, the grid goes on
                     for cell in job.tag:

@@ -1,9 +1,11 @@
 """The two JSON jobs the driver hands out, and what one worker process keeps between them.
 
-``prepare_group(payload) -> {"models": counts}`` trains or loads the original and the
-reference of a cell's group into the model cache; ``run_cell(payload) -> {"record": ...,
-"models": counts}`` runs one cell. ``counts`` are the models this job trained or loaded (by
-kind) and the seconds of that training, so the driver can add up what every process did.
+``prepare_group(payload) -> {"models": counts, "data_s": s}`` trains or loads the original and
+the reference of a cell's group into the model cache; ``run_cell(payload) -> {"record": ...,
+"models": counts, "data_s": s}`` runs one cell. ``counts`` are the models this job trained or
+loaded (by kind) and the seconds of that training; ``data_s`` the seconds it spent preparing a
+task's data (``Task.prepare``: decoding images, featurizing molecules, encoding captions), so
+the driver can add up what every process did and tell both from the harness's own time.
 
 The inline executor keeps one ``Worker`` for the whole run (a group prepared once serves all its
 cells); the local executor (and Ray and Slurm, through it) starts a process, and so a fresh
@@ -14,6 +16,7 @@ process, like inline.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -34,23 +37,25 @@ class Worker:
         self._tasks: dict[tuple, Task] = {}  # prepared once, shared by every seed's group
         self._group: tuple[tuple, Group] | None = None  # the last group: its cells come in a row
         self._caches: dict[str, ModelCache] = {}
+        self._data_s = 0.0  # seconds of Task.prepare in this process so far
 
     def prepare_group(self, payload: dict[str, Any]) -> dict[str, Any]:
         models = self._cache(payload)
-        before = _snapshot(models)
+        before, data_before = _snapshot(models), self._data_s
         self._prepared(payload_cell(payload), payload, models)
-        return {"models": _delta(before, _snapshot(models))}
+        return {"models": _delta(before, _snapshot(models)), "data_s": self._data_s - data_before}
 
     def run_cell(self, payload: dict[str, Any], arm: Arm = unarmed) -> dict[str, Any]:
         cell = payload_cell(payload)
         models = self._cache(payload)
-        before = _snapshot(models)
+        before, data_before = _snapshot(models), self._data_s
         try:
             run = CellRun(cell, self._prepared(cell, payload, models), payload["limit_s"], arm)
             record = run.record()
         except Exception as exc:  # the group or the method file failed to load: this cell fails
             record = Record(cell.cell_id, cell.to_dict(), FAILED, describe(exc))
-        return {"record": record_payload(record), "models": _delta(before, _snapshot(models))}
+        return {"record": record_payload(record), "models": _delta(before, _snapshot(models)),
+                "data_s": self._data_s - data_before}
 
     def _prepared(self, cell: CellSpec, payload: dict[str, Any], models: ModelCache) -> Group:
         key = (payload["cache_dir"], cell.group_key())
@@ -64,7 +69,9 @@ class Worker:
         if key not in self._tasks:
             located = {DATA_DIR: cell.data_dir} if cell.data_dir is not None else {}
             task = TASKS.get(cell.task)(**cell.to_dict()["task_params"], **located)
+            started = time.perf_counter()
             task.prepare(cache_dir)
+            self._data_s += time.perf_counter() - started
             self._tasks[key] = task
         return self._tasks[key]
 

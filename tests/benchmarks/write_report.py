@@ -80,7 +80,8 @@ def demo_section(demo: dict, tuned: dict) -> list[str]:
              f"{missed(run['wall_s'] <= DEMO_TARGET_S)}) for {summary['ok'] + summary['flagged']} cells "
              f"({summary['failed']} failed), {summary['workers']} worker processes;",
              f"- models trained: {trained} (once per task and seed, never per method);",
-             f"- worker time: training {summary['train_s']:.0f} s, cells {summary['cells_s']:.0f} s, "
+             f"- worker time: training {summary['train_s']:.0f} s, data preparation "
+             f"{summary.get('data_s', 0.0):.0f} s, cells {summary['cells_s']:.0f} s, "
              f"harness {summary['harness_s']:.0f} s = {summary['harness_share']:.1%} "
              f"(target ≤ {HARNESS_TARGET:.0%}{missed(summary['harness_share'] <= HARNESS_TARGET)}).", "",
              "Sanity of the embedded tasks in that run (R̄ in points, mean over seeds):", "",
