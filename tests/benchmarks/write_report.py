@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.manifest import code_commit, cpu_model
+from bench.spec import canonical_json
 from bench.store import Store
 from leaderboard import build_tables
 from leaderboard.flags import COLLAPSED
@@ -140,6 +141,11 @@ def ratio_section(demo: dict, tuned: dict, defaults: dict) -> list[str]:
     return lines
 
 
+def method_params(records: list) -> set[str]:
+    """The method parameters a row's records ran with, canonically written."""
+    return {canonical_json(r.cell["method_params"]) for r in records}
+
+
 def composite_rows(store_dir: Path) -> dict[tuple[str, str], dict]:
     """(task, method) -> the leaderboard row (composite score, flags) of a store."""
     return {(table["task"], row["method"]): row
@@ -162,9 +168,7 @@ def tuned_section(demo_dir: Path, tuned_records: dict, default_records: dict) ->
         if key not in defaults or method in ("original", "retrain"):
             continue
         a, b = defaults[key]["cells"]["composite"], tuned[key]["cells"]["composite"]
-        params = ({r.cell["method_params"].__repr__() for r in records[task][method]}
-                  for records in (default_records, tuned_records))
-        if next(params) == next(params):
+        if method_params(default_records[task][method]) == method_params(tuned_records[task][method]):
             verdict = "same parameters (the rule kept the defaults)"
         else:
             verdict = "closer to retrain" if b["mean"] < a["mean"] else "further from retrain"
