@@ -47,22 +47,37 @@ class RunSummary:
     loaded: dict[str, int] = field(default_factory=dict)  # models served from the cache, by kind
     train_s: float = 0.0  # seconds spent training models outside cells (originals, references)
     data_s: float = 0.0  # seconds spent preparing tasks' data (Task.prepare), in every process
+    busy_s: float = 0.0  # worker time with a job running (the executor's timestamps; inline: all of it)
 
     @property
     def harness_s(self) -> float:
-        """Worker time (wall x workers) outside model training, data preparation and cells:
-        process starts, model loads, the store, and workers idle for want of a ready job."""
-        return max(0.0, self.wall_s * self.workers - self.cells_s - self.train_s - self.data_s)
+        """Busy worker time outside model training, data preparation and cells: process
+        starts, model loads, what crosses the process boundary."""
+        return max(0.0, self.busy_s - self.cells_s - self.train_s - self.data_s)
+
+    @property
+    def idle_s(self) -> float:
+        """Worker time (wall x workers) with no job running: a slot waiting for a ready job
+        (a group's cells wait for its models; the grid's tail) or for the driver."""
+        return max(0.0, self.wall_s * self.workers - self.busy_s)
 
     @property
     def harness_share(self) -> float:
         """``harness_s`` as a share of worker time (the ≤ 5% target of the benchmarks)."""
+        return self._share(self.harness_s)
+
+    @property
+    def idle_share(self) -> float:
+        return self._share(self.idle_s)
+
+    def _share(self, seconds: float) -> float:
         capacity = self.wall_s * self.workers
-        return self.harness_s / capacity if capacity else 0.0
+        return seconds / capacity if capacity else 0.0
 
     def to_dict(self) -> dict:
         """Every field and the derived harness figures, JSON-able (``run --summary``)."""
-        return {**asdict(self), "harness_s": self.harness_s, "harness_share": self.harness_share}
+        return {**asdict(self), **{name: getattr(self, name)
+                                   for name in ("harness_s", "harness_share", "idle_s", "idle_share")}}
 
     def cost_lines(self) -> list[str]:
         def counts(by_kind: dict[str, int]) -> str:
@@ -72,7 +87,8 @@ class RunSummary:
         return [f"models trained: {counts(self.trained)}; loaded from the cache: {counts(self.loaded)}",
                 f"wall {self.wall_s:.0f} s{workers}: training {self.train_s:.0f} s, data preparation "
                 f"{self.data_s:.0f} s, cells {self.cells_s:.0f} s, "
-                f"harness {self.harness_s:.0f} s ({self.harness_share:.1%})"]
+                f"harness {self.harness_s:.0f} s ({self.harness_share:.1%}), "
+                f"idle {self.idle_s:.0f} s ({self.idle_share:.1%})"]
 
 
 def plan(cells: Sequence[CellSpec], store: Store | None) -> list[list[tuple[CellSpec, Record | None]]]:
@@ -112,6 +128,8 @@ class Runner:
                 for name, by_kind in outcome.result["models"].items():
                     models[name].update(by_kind)
                 summary.data_s += outcome.result.get("data_s", 0.0)
+            if {"started", "finished"} <= outcome.worker.keys():
+                summary.busy_s += outcome.worker["finished"] - outcome.worker["started"]
             if job.kind == PREPARE_GROUP:
                 if outcome.error:  # the whole group fails with the reason, the grid goes on
                     for cell in job.tag:
@@ -128,6 +146,8 @@ class Runner:
         self.executor.run([Job(PREPARE_GROUP, self._payload(pending[0]), pending) for pending in todo], on_done)
         bar.close()
         summary.wall_s = time.perf_counter() - started
+        if not summary.busy_s:  # an executor without job timestamps (inline): always busy
+            summary.busy_s = summary.wall_s * summary.workers
         summary.trained, summary.loaded = dict(models["trained"]), dict(models["loaded"])
         # Shadow models train inside cells (their attack's time), so only the rest counts here.
         summary.train_s = sum(s for kind, s in models["train_s"].items() if kind != "shadow")

@@ -1,25 +1,27 @@
 """A pool of worker slots on this machine, a fresh process per job.
 
-Each job runs in a process of its own (``bench.executors.process``: nothing inherited but the
-environment, the job read as JSON), so the peak RSS and GPU memory a cell records are its own,
-and a crash or a leak ends with the job. Slots are pinned: on CUDA one slot per device
-(``CUDA_VISIBLE_DEVICES``), on CPU ``workers`` slots with the torch threads divided between
-them. A process that dies (killed, out of memory, a segfault) fails its job with the reason; a
-method still running at its hard limit (the cell announces its unlearning call,
-``bench.executors.cell.Arm``) is killed. Either way the pool goes on.
+Each slot has a fork server (``bench.executors.process``: nothing inherited from the driver
+but the environment, jobs read as JSON) that has loaded torch and the cell code once; each job
+runs in a child forked from it, so the peak RSS and GPU memory a cell records are its own
+process's, and a crash or a leak ends with the job, without an interpreter start and its
+imports per job. Slots are pinned: on CUDA one slot per device (``CUDA_VISIBLE_DEVICES``), on
+CPU ``workers`` slots with the torch threads divided between them. A job process that dies
+(killed, out of memory, a segfault) fails its job with the reason; a method still running at
+its hard limit (the cell announces its unlearning call, ``bench.executors.cell.Arm``) is
+killed. Either way the pool goes on; a slot whose server dies gets a new one.
 
-``max_memory_mb`` limits each job's memory: the process caps its own address space
-(``RLIMIT_AS``, set in ``bench.executors.process`` before torch loads; CPU jobs), so an
-allocation past it fails the cell with the reason; for CUDA jobs, whose driver reserves far more
-address space than it uses, the pool instead polls the process's resident memory and kills it
-past the limit. ``run_one`` runs a single job this way and is what the Ray and Slurm executors
-run on their nodes, so a cell there gets the same fresh process, hard limit and memory limit.
+``max_memory_mb`` limits each job's memory: the job process caps its own address space
+(``RLIMIT_AS``, set in ``bench.executors.process``; CPU jobs), so an allocation past it fails
+the cell with the reason; for CUDA jobs, whose driver reserves far more address space than it
+uses, the pool instead polls the job process's resident memory and kills it past the limit.
+``run_one`` runs a single job this way and is what the Ray and Slurm executors run on their
+nodes, so a cell there gets the same fresh process, hard limit and memory limit.
 
-``warm`` (``run --warm``): one process per slot serves its jobs in turn (``process --serve``),
-keeping torch, the prepared tasks and the last group loaded, so short cells do not pay a process
-start and a model load each; a process that is killed or dies is replaced for the next job. Its
-cells record the growth of RSS during the unlearning call (``cost.peak_rss_delta_mb``), not a
-peak that would include earlier cells' leftovers (docs/executors.md: the trade-off).
+``warm`` (``run --warm``): one process per slot serves its jobs itself, in turn, keeping the
+prepared tasks and the last group loaded, so short cells do not pay their data preparation and
+a model load each; a process that is killed or dies is replaced for the next job. Its cells
+record the growth of RSS during the unlearning call (``cost.peak_rss_delta_mb``), not a peak
+that would include earlier cells' leftovers (docs/executors.md: the trade-off).
 """
 
 from __future__ import annotations
@@ -39,20 +41,27 @@ import psutil
 
 from bench.errors import UserError
 from bench.executors.base import Executor, Job, OnDone, Outcome
+from bench.executors.process import FORK, MEMORY_ENV, SERVE
 
 THREADS_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
-MEMORY_ENV = "UNLEARNBENCH_MAX_MEMORY_MB"  # the job process's limit (bench.executors.process)
 POLL_S = 1.0  # how often deadlines (and resident memory, under a limit) are checked
 
 
 @dataclass(eq=False)  # a dict key by identity
 class _Process:
-    """A job process and the channel it reports on (JSON lines on a pipe of its own)."""
+    """A slot's process (a fork server, or a warm worker) and the channel it and its children
+    report on (JSON lines on a pipe of its own)."""
 
     process: subprocess.Popen
-    fd: int  # the read end; the child holds the only writer, so its death reads as end of file
+    fd: int  # the read end; the slot's processes hold the only writers: their end reads as end of file
     pending: bytes = b""  # a partial line read so far
-    served: int = 0  # jobs it has taken (warm workers take many)
+    served: int = 0  # jobs it has taken
+    child: int | None = None  # the fork server's child running the current job, once it reported
+
+    @property
+    def pid(self) -> int:
+        """The process that runs the current job."""
+        return self.child or self.process.pid
 
     def fileno(self) -> int:
         return self.fd
@@ -67,9 +76,16 @@ class _Process:
         *lines, self.pending = self.pending.split(b"\n")
         return [json.loads(line) for line in lines if line.strip()]
 
+    def kill_job(self) -> None:
+        """Kills the process running the current job (a fork server's child, or a warm worker)."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it just ended: its outcome says how
+            pass
+
     def close(self, kill: bool = False) -> None:
         if kill:
-            self.process.kill()
+            self.process.kill()  # a fork server's child dies with it (PR_SET_PDEATHSIG)
         if self.process.stdin and not self.process.stdin.closed:
             try:
                 self.process.stdin.close()
@@ -123,25 +139,25 @@ class LocalExecutor(Executor):
 
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         queue, running = deque(jobs), {}
+        tasks = sorted({job.payload["cell"]["task"] for job in queue})  # what the slots preload
         free = list(range(self.workers))
-        # warm: each slot's process between its jobs, started now so that its imports overlap
-        # the first jobs (the preparation of the first group)
-        idle: dict[int, _Process] = {slot: self._spawn(slot) for slot in free} if self.warm else {}
+        # each slot's process, started now so that its imports overlap the first jobs
+        idle: dict[int, _Process] = {slot: self._spawn(slot, tasks) for slot in free}
         try:
             while queue or running:
                 while queue and free:
                     slot = free.pop(0)
-                    entry = self._start(queue.popleft(), slot, idle.pop(slot, None))
+                    entry = self._start(queue.popleft(), slot, idle.pop(slot, None) or self._spawn(slot, tasks))
                     running[entry.worker] = entry
                 for worker, outcome in self._next_outcomes(running):
                     entry = running.pop(worker)
-                    alive = worker.process.poll() is None
-                    if self.warm and alive and not outcome.error:
-                        idle[entry.slot] = worker  # it answered: it takes the slot's next job
-                    else:  # it exits: at once (its one job done, or killed), or at the end of its stdin
+                    # a warm worker that failed a job may hold its broken state; a fork server does not
+                    if worker.process.poll() is None and not (self.warm and outcome.error):
+                        idle[entry.slot] = worker  # it takes the slot's next job
+                    else:  # it has died, or it exits at the end of its stdin
                         worker.close()
                     free.append(entry.slot)
-                    outcome.worker = {"slot": entry.slot, "pid": worker.process.pid, "started": entry.started,
+                    outcome.worker = {"slot": entry.slot, "pid": worker.pid, "started": entry.started,
                                       "finished": time.time(), "env": self.slots[entry.slot]}
                     if self.warm:
                         outcome.worker.update(warm=True, job_in_process=worker.served)
@@ -149,26 +165,23 @@ class LocalExecutor(Executor):
         finally:
             for entry in running.values():  # interrupted: no job outlives the driver
                 entry.worker.close(kill=True)
-            for worker in idle.values():  # warm workers end with their run (end of stdin)
+            for worker in idle.values():  # they end with their run (end of stdin)
                 worker.close()
 
-    def _spawn(self, slot: int) -> _Process:
+    def _spawn(self, slot: int, tasks: list[str]) -> _Process:
         read_fd, write_fd = os.pipe()
-        command = [sys.executable, "-m", "bench.executors.process", str(write_fd)]
-        process = subprocess.Popen(command + (["--serve"] if self.warm else []), stdin=subprocess.PIPE,
-                                   pass_fds=(write_fd,), env={**os.environ, **self.slots[slot]})
-        os.close(write_fd)  # the child holds the only writer: its death reads as end of file
+        command = [sys.executable, "-m", "bench.executors.process", str(write_fd),
+                   SERVE if self.warm else FORK, ",".join(tasks)]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, pass_fds=(write_fd,),
+                                   env={**os.environ, **self.slots[slot]})
+        os.close(write_fd)  # the slot's processes hold the only writers: their end reads as end of file
         return _Process(process, read_fd)
 
-    def _start(self, job: Job, slot: int, worker: _Process | None) -> _Running:
-        worker = worker or self._spawn(slot)
-        message = json.dumps({"kind": job.kind, "payload": job.payload}) + "\n"
-        worker.process.stdin.write(message.encode())
-        if self.warm:
-            worker.process.stdin.flush()
-        else:
-            worker.process.stdin.close()
+    def _start(self, job: Job, slot: int, worker: _Process) -> _Running:
+        worker.process.stdin.write((json.dumps({"kind": job.kind, "payload": job.payload}) + "\n").encode())
+        worker.process.stdin.flush()
         worker.served += 1
+        worker.child = None
         return _Running(job, worker, slot)
 
     def _next_outcomes(self, running: dict[_Process, _Running]) -> list[tuple[_Process, Outcome]]:
@@ -180,25 +193,30 @@ class LocalExecutor(Executor):
             entry = running[worker]
             messages = worker.messages()
             if messages is None:
-                finished[worker] = Outcome(error=_death(worker.process))
+                finished[worker] = Outcome(error=_death(worker.process.wait()))
                 continue
             for message in messages:
-                if "arm" in message:
+                if "pid" in message:
+                    worker.child = message["pid"]
+                elif "exit" in message:  # a child has ended; the current job's, before it reported?
+                    if message["job"] == worker.served and worker not in finished:
+                        finished[worker] = Outcome(error=_death(message["exit"]))
+                elif "arm" in message:
                     entry.limit_s = message["arm"] or 0.0
                     entry.deadline = None if message["arm"] is None else time.monotonic() + message["arm"]
-                else:
+                elif worker not in finished:
                     finished[worker] = Outcome(message.get("result"), message.get("error", ""))
         now = time.monotonic()
         for worker, entry in running.items():
             if worker in finished:
                 continue
             if entry.deadline is not None and now > entry.deadline:
-                worker.process.kill()
+                worker.kill_job()
                 finished[worker] = Outcome(error=(
                     f"terminated by the executor: its unlearning call ran past budget + grace "
                     f"({entry.limit_s:.0f} s)"))
-            elif self.max_memory_mb and (rss := _rss_mb(worker.process)) > self.max_memory_mb:
-                worker.process.kill()  # a CUDA job, or memory that RLIMIT_AS did not catch
+            elif self.max_memory_mb and (rss := _rss_mb(worker.pid)) > self.max_memory_mb:
+                worker.kill_job()  # a CUDA job, or memory that RLIMIT_AS did not catch
                 finished[worker] = Outcome(error=(
                     f"terminated by the executor: out of memory, {rss:.0f} MB resident > the "
                     f"{self.max_memory_mb:.0f} MB limit (--max-memory-gb)"))
@@ -219,9 +237,9 @@ def threads_env(n: int) -> dict[str, str]:
     return _threads(n)
 
 
-def _rss_mb(process: subprocess.Popen) -> float:
+def _rss_mb(pid: int) -> float:
     try:
-        return psutil.Process(process.pid).memory_info().rss / 2**20
+        return psutil.Process(pid).memory_info().rss / 2**20
     except psutil.Error:  # it just ended: its outcome says how
         return 0.0
 
@@ -230,7 +248,7 @@ def _threads(n: int) -> dict[str, str]:
     return {name: str(n) for name in THREADS_ENV}
 
 
-def _death(process: subprocess.Popen) -> str:
-    code = process.wait()
+def _death(code: int) -> str:
+    """Why a job process ended before reporting, from its exit code (negative: the signal)."""
     how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
     return f"worker process died ({how}) before reporting"

@@ -1,21 +1,33 @@
-"""A worker process of the ``local`` executor: ``python -m bench.executors.process FD [--serve]``.
+"""A worker process of the ``local`` executor: ``python -m bench.executors.process FD MODE [TASKS]``.
 
-Reads one job as JSON from stdin (``{"kind": ..., "payload": ...}``), runs it in a fresh
-``Worker``, and reports on file descriptor FD as JSON lines: ``{"arm": seconds or null}`` around
-the unlearning call (the driver kills the process past that limit), then ``{"result": ...}`` or
-``{"error": "..."}``. With ``--serve`` (warm workers, ``run --warm``) it reads one job a line
-and answers each in turn, keeping torch, the prepared tasks and the last group loaded between
-them; a cell's peak RSS then counts only its growth during the unlearning call
-(``cost.peak_rss_delta_mb`` instead of ``cost.peak_rss_mb``: see docs/executors.md). stdout and stderr stay the user's (training progress, a method's prints).
-A process of its own rather than a ``multiprocessing`` child, so it never re-imports the
-driver's ``__main__`` (a notebook, a script, stdin) and inherits nothing but its environment.
+Both modes first load what cells use (``bench.executors.preload``: torch, the methods, the
+attacks, the ``TASKS`` named, comma-separated), then read jobs from stdin, one JSON line each
+(``{"kind": ..., "payload": ...}``), and report on file descriptor FD as JSON lines.
 
-Under a memory limit (``UNLEARNBENCH_MAX_MEMORY_MB``, set by the executor) a CPU job caps its
-own address space with ``RLIMIT_AS`` before torch loads: an allocation past the limit fails
-(``MemoryError``, or torch's "can't allocate memory"), and the cell's record says it ran out of
-memory under the limit. The cap is on address space, a little stricter than resident memory (a
-CPU torch process maps ~0.8 GB while ~0.3 GB resides). CUDA jobs are not capped here (the CUDA
-driver reserves tens of GB of address space): the executor watches their resident memory.
+``fork`` (the default of ``--executor local``): a fork server. For each job it forks a child
+that runs it in a fresh ``Worker`` and exits, so the peak RSS and GPU memory a cell records are
+its own process's, and a crash or a leak ends with the job, while no job pays an interpreter
+start or its imports. The child reports ``{"pid": n}``, then ``{"arm": seconds or null}``
+around the unlearning call (the driver kills the child past that limit), then ``{"result": ...}``
+or ``{"error": "..."}``; the server reports ``{"exit": code, "job": k}`` when its k-th child
+has ended, which tells the driver how a child that died before reporting died.
+
+``serve`` (warm workers, ``run --warm``): this process answers each job in turn, keeping the
+prepared tasks and the last group loaded between them; a cell's peak RSS then counts only its
+growth during the unlearning call (``cost.peak_rss_delta_mb`` instead of ``cost.peak_rss_mb``:
+see docs/executors.md).
+
+stdout and stderr stay the user's (training progress, a method's prints). A process of its own
+rather than a ``multiprocessing`` child, so it never re-imports the driver's ``__main__`` (a
+notebook, a script, stdin) and inherits nothing but its environment.
+
+Under a memory limit (``UNLEARNBENCH_MAX_MEMORY_MB``, set by the executor) a CPU job caps the
+address space of the process that runs it with ``RLIMIT_AS`` (a fork server's child; a warm
+worker from its first job on): an allocation past the limit fails (``MemoryError``, or torch's
+"can't allocate memory"), and the cell's record says it ran out of memory under the limit. The
+cap is on address space, a little stricter than resident memory (a CPU torch process maps
+~0.8 GB while ~0.3 GB resides). CUDA jobs are not capped here (the CUDA driver reserves tens of
+GB of address space): the executor watches their resident memory.
 """
 
 from __future__ import annotations
@@ -26,46 +38,77 @@ import resource
 import signal
 import sys
 
-MEMORY_ENV = "UNLEARNBENCH_MAX_MEMORY_MB"  # bench.executors.local.MEMORY_ENV (torch-free here)
+from bench.executors.preload import preload, set_threads
+
+MEMORY_ENV = "UNLEARNBENCH_MAX_MEMORY_MB"  # a job's memory limit in MB, set by the executor
 #: How an allocation past RLIMIT_AS reads: Python's, torch's CPU allocator's, C++'s.
 OUT_OF_MEMORY = ("MemoryError", "can't allocate memory", "std::bad_alloc", "Cannot allocate memory")
 #: A warm worker's per-cell memory figure (``_run``): the RSS growth during the unlearning call.
 WARM_RSS = "cost.peak_rss_delta_mb"
 
 
-def main(fd: int, serve: bool = False) -> None:
+FORK, SERVE = "fork", "serve"
+
+
+def main(fd: int, mode: str, tasks: list[str]) -> None:
     _die_with_parent()
-    if serve:  # a warm worker is started before its first job: its imports come first
-        _import_torch()
-    job = _read_job(serve)
-    limit_mb = _limit_memory(job) if job is not None else None  # before torch, for a one-job process
-    with os.fdopen(fd, "w") as channel:
-        def send(message: dict) -> None:
-            channel.write(json.dumps(message) + "\n")
-            channel.flush()
+    preload(tasks)
+    channel = os.fdopen(fd, "w")
 
-        _import_torch()
-        from bench.executors.worker import Worker
+    def send(message: dict) -> None:
+        channel.write(json.dumps(message) + "\n")
+        channel.flush()
 
-        worker = Worker()  # one job, or (serving) every job of this slot: its tasks and last group stay
+    if mode == SERVE:
+        worker, limit_mb, job = None, None, _read_job()
         while job is not None:
-            send(_run(worker, job, send, limit_mb, warm=serve))
-            job = _read_job(serve) if serve else None
+            if worker is None:  # the first job: its device decides the limit
+                limit_mb = _limit_memory(job)
+                set_threads()
+                worker = _new_worker()  # every job of this slot: its tasks and last group stay
+            send(_run(worker, job, send, limit_mb, warm=True))
+            job = _read_job()
+    else:
+        forked = 0
+        while (job := _read_job()) is not None:
+            forked += 1
+            pid = os.fork()
+            if pid == 0:
+                _run_child(job, send)
+            send({"exit": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), "job": forked})
+    _exit(0)
 
 
-def _import_torch() -> None:
-    import bench  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
-    import torch
+def _run_child(job: dict, send) -> None:
+    """The fork server's child: runs ``job`` and exits without returning."""
+    code = 1
+    try:
+        _die_with_parent()
+        send({"pid": os.getpid()})
+        limit_mb = _limit_memory(job)
+        set_threads()
+        send(_run(_new_worker(), job, send, limit_mb, warm=False))
+        code = 0
+    finally:
+        _exit(code)
 
-    if "OMP_NUM_THREADS" in os.environ:
-        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    import bench.executors.worker  # noqa: F401  (the task and method registries, the cell code)
+
+def _new_worker():
+    from bench.executors.worker import Worker
+
+    return Worker()
 
 
-def _read_job(serve: bool) -> dict | None:
-    """The next job: the whole of stdin, or (serving) its next line; None at its end."""
-    if not serve:
-        return json.load(sys.stdin)
+def _exit(code: int) -> None:
+    """Exits at once once the streams are flushed: the interpreter's teardown of torch takes
+    about a second, which the driver would wait for before giving the slot its next job."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _read_job() -> dict | None:
+    """The next job (a line of stdin); None at its end."""
     line = sys.stdin.readline()
     return json.loads(line) if line.strip() else None
 
@@ -132,4 +175,4 @@ def _die_with_parent() -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), serve="--serve" in sys.argv[2:])
+    main(int(sys.argv[1]), sys.argv[2], sys.argv[3].split(",") if len(sys.argv) > 3 else [])

@@ -58,7 +58,8 @@ def test_a_cell_survives_its_json_payload():
 def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, cache_dir, monkeypatch):
     """Two worker slots pinned to fake devices 0 and 1, each job under a 3 GB memory limit: a
     raising, a NaN, a killed, an oversleeping and a memory-exhausting method each fail with
-    their reason, the good cells finish, and no two jobs ever shared a slot's device at once."""
+    their reason, the good cells finish, no two jobs ever shared a slot's device at once, and
+    every job had a process of its own."""
     monkeypatch.setattr("bench.runner.grace_s", lambda budget: 0.0)
     executor = LocalExecutor([{"CUDA_VISIBLE_DEVICES": str(d), "OMP_NUM_THREADS": "1"} for d in (0, 1)],
                              max_memory_mb=3072)
@@ -84,6 +85,8 @@ def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, 
     for (device, _, end), (next_device, next_start, _) in zip(spans, spans[1:]):
         assert device != next_device or end <= next_start
     assert records["grad_ascent"].manifest["hardware"]["torch_threads"] == 1
+    # each job ran in a process of its own (forked by its slot's server, which outlived the dead ones)
+    assert len({r.manifest["executor"]["pid"] for r in records.values()}) == len(records)
 
 
 def test_a_warm_worker_serves_many_cells_and_agrees_with_inline(tmp_path, cache_dir, one_thread):

@@ -8,7 +8,7 @@ from bench import Method
 from bench.loops import adamw, run_steps
 from bench.batches import cycle
 from bench.registry import ATTACKS, METHODS
-from bench.runner import Runner, grace_s
+from bench.runner import Runner, RunSummary, grace_s
 from bench.spec import CellSpec
 from bench.splits import ForgetSpec
 from bench.store import Store
@@ -223,9 +223,20 @@ def test_each_group_trains_its_original_and_reference_once_whatever_the_methods(
     assert first.data_s > 0  # the task's data was prepared once, outside cells and training
     assert first.wall_s >= first.train_s + first.cells_s + first.data_s - 1e-6 and first.harness_s >= 0
     assert first.harness_share == pytest.approx(first.harness_s / first.wall_s)  # one worker
+    assert first.idle_s == 0  # inline: its one worker is never without a job
     again = Runner(Store(tmp_path / "more"), tmp_path / "cache").run(cells)  # a new store, same cache
     assert again.trained == {} and again.loaded == {"original": 1, "retrain": 1}
     assert any(line.startswith("models trained: none") for line in again.cost_lines())
+
+
+def test_the_summary_splits_worker_time_into_work_harness_and_idle():
+    """Two workers for 100 s: 150 s with a job running, of which 120 s were cells, 10 s
+    training and 5 s data preparation; so 15 s of harness and 50 s idle."""
+    summary = RunSummary(workers=2, wall_s=100.0, busy_s=150.0, cells_s=120.0, train_s=10.0, data_s=5.0)
+    assert (summary.harness_s, summary.idle_s) == pytest.approx((15.0, 50.0))
+    assert (summary.harness_share, summary.idle_share) == pytest.approx((0.075, 0.25))
+    assert summary.to_dict()["idle_share"] == pytest.approx(0.25)
+    assert "harness 15 s (7.5%), idle 50 s (25.0%)" in summary.cost_lines()[1]
 
 
 def test_a_sequential_cell_applies_the_method_once_per_request_in_order(extra, tmp_path, cache_dir):

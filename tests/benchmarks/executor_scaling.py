@@ -9,8 +9,9 @@ without attacks, where the harness's own costs dominate). Each group's original 
 are trained once, untimed, into a shared cache first (``--cache``: one that may hold them already,
 e.g. the demo run's); then the same grid runs into fresh stores
 with 1 and 2 workers of each executor (``local-warm``: local with warm workers), and the script
-prints cells per minute, the speedup, and each run's harness share of worker time (process
-starts, data and model loads, idle workers; the ≤ 5% target). Ray is started once, before the
+prints cells per minute, the speedup, and each run's shares of worker time: the harness's
+(process starts, model loads, what crosses the process boundary; the ≤ 5% target) and idle
+(slots with no ready job: the grid's tail, cells waiting for their group's models). Ray is started once, before the
 timed runs, with a CPU per worker. A script, not a test: timings on a shared machine are noisy;
 compare runs made side by side.
 """
@@ -69,17 +70,18 @@ def main() -> None:
                 summary = Runner(Store(Path(tmp) / f"{name}{workers}"), cache, executor).run(cells)
                 wall = time.perf_counter() - started
                 rows.append((name, workers, summary.ok + summary.flagged + summary.failed, wall,
-                             summary.harness_share))
-    print(f"\n{'executor':>8} {'workers':>7} {'cells':>5} {'wall (s)':>9} {'cells/min':>9} {'harness':>8}")
-    for name, workers, n, wall, share in rows:
-        print(f"{name:>8} {workers:>7} {n:>5} {wall:>9.1f} {60 * n / wall:>9.2f} {share:>8.1%}")
+                             summary.harness_share, summary.idle_share))
+    print(f"\n{'executor':>10} {'workers':>7} {'cells':>5} {'wall (s)':>9} {'cells/min':>9} {'harness':>8} {'idle':>6}")
+    for name, workers, n, wall, share, idle in rows:
+        print(f"{name:>10} {workers:>7} {n:>5} {wall:>9.1f} {60 * n / wall:>9.2f} {share:>8.1%} {idle:>6.1%}")
     for name in names:
-        one, two = (wall for n, _, _, wall, _ in rows if n == name)
+        one, two = (wall for n, _, _, wall, _, _ in rows if n == name)
         print(f"{name}: 2 workers vs 1: {one / two:.2f}x throughput")
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"size": args.size, "cores": cores, "methods": args.methods.split(","),
-             "rows": [dict(zip(("executor", "workers", "cells", "wall_s", "harness_share"), row)) for row in rows]},
+             "rows": [dict(zip(("executor", "workers", "cells", "wall_s", "harness_share", "idle_share"), row))
+                      for row in rows]},
             indent=1) + "\n")
 
 
