@@ -5,11 +5,13 @@ package version, hardware, code commit), and sends the file; a maintainer import
 results dir, renders the leaderboard from it, and re-runs the same suite to compare. The file
 holds the store's schema version and is refused, with the reason, if it is not such a file or
 was written by another schema version. Import never overwrites: a record whose cell id is
-already in the store is kept as it is there (and counted).
+already in the store is kept as it is there (and counted). A path ending in ``.gz`` is written
+and read gzip-compressed (the tuning trials shipped beside the presets: about a tenth the size).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -23,12 +25,18 @@ FORMAT = "unlearnbench-results"
 
 def export_records(store: Store, path: Path | str) -> int:
     """Writes every record of ``store`` to ``path`` (atomically); returns how many."""
-    records = store.records()
+    return write_records(store.records(), path)
+
+
+def write_records(records: list[Record], path: Path | str) -> int:
+    """Writes ``records`` to ``path`` as an exported file (atomically); returns how many."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"format": FORMAT, "schema_version": SCHEMA_VERSION,
-                               "records": [asdict(r) for r in records]}, sort_keys=True, default=str))
+    text = json.dumps({"format": FORMAT, "schema_version": SCHEMA_VERSION,
+                       "records": [asdict(r) for r in records]}, sort_keys=True, default=str)
+    # mtime=0: the same records give the same bytes, so a shipped file changes only with them
+    tmp.write_bytes(gzip.compress(text.encode(), mtime=0) if _gzipped(path) else text.encode())
     tmp.replace(path)
     return len(records)
 
@@ -36,8 +44,9 @@ def export_records(store: Store, path: Path | str) -> int:
 def read_records(path: Path | str) -> list[Record]:
     """The records of an exported file, each checked for the fields a record has."""
     try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = Path(path).read_bytes()
+        data = json.loads(gzip.decompress(raw) if _gzipped(Path(path)) else raw)
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{path}: cannot read it as an exported results file ({type(exc).__name__}); "
                         "give a file written by `unlearnbench export`.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -46,6 +55,10 @@ def read_records(path: Path | str) -> list[Record]:
         raise UserError(f"{path}: written with results schema {data.get('schema_version')}, this "
                         f"unlearnbench reads {SCHEMA_VERSION}; export it again with this version.")
     return [_record(raw, i, path) for i, raw in enumerate(data.get("records", []))]
+
+
+def _gzipped(path: Path) -> bool:
+    return path.suffix == ".gz"
 
 
 def _record(raw, i: int, path) -> Record:

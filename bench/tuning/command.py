@@ -52,7 +52,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from bench.suite import expand, load_suite, parse_seeds, select
     from bench.tuning.marks import MarkingStore
     from bench.tuning.evidence import TUNING
-    from bench.tuning.presets import preset_file, write_preset_file
+    from bench.results_file import write_records
+    from bench.tuning.presets import TRIALS_DIR, preset_file, write_preset_file
     from bench.tuning.selection import get_rule
     from bench.tuning.tuner import Tuner, check_seeds, tunable
 
@@ -86,7 +87,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
         probes = [tuner.cells(task, forget, m, {})[0] for forget in tuner.suite.forget for m in tunable(methods)]
         path = out / f"{task}.yaml"
         write_preset_file(path, preset_file(records, probes, rule, tuning_seeds, suite.budget_s, version, command))
-        print(f"wrote {path}")
+        trials = write_records([r for r in records if r.cell["task"] == task], out / TRIALS_DIR / f"{task}.json.gz")
+        print(f"wrote {path} and its {trials} trial and reference records in {out / TRIALS_DIR}")
     store.close()
     for study in summary.studies:
         print(f"  {study.task:<20} {study.method:<14} {study.trials} trials, {study.wall_s:.0f} s this session")

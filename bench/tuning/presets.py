@@ -26,6 +26,9 @@ from bench.tuning.selection import MAX_UTILITY_LOSS, Rule, select
 from bench.tuning.space import search_space
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "presets"
+#: Beside the preset files: each task's tuning records (``trials/<task>.json.gz``, an
+#: ``unlearnbench export`` file), which `make demo` imports so that its frontier shows them.
+TRIALS_DIR = "trials"
 PRESET = "preset"  # the manifest key of a record that ran a preset
 HEADER = "# Tuned presets written by `unlearnbench tune` (docs/tuning.md). Do not edit by hand:\n" \
          "# rerun the tune command recorded below and copy its output here.\n"

@@ -1,12 +1,15 @@
 """The submission commands' input handling: exit 2 and one line for bad input, exit 1 for a
 failed check (a name collision needs no training to show it), list's columns, export/import."""
 
+import gzip
 import json
 
 import pytest
 
 from bench.cli import main
+from bench.errors import UserError
 from bench.record import Record
+from bench.results_file import read_records, write_records
 from bench.store import Store
 
 COLLIDING = '''
@@ -91,6 +94,16 @@ def test_export_then_import_round_trips_and_never_overwrites(tmp_path, capsys):
     assert "imported 1 records" in capsys.readouterr().out
     records = {r.cell_id: r for r in Store(tmp_path / "b", create=False).records()}
     assert records["c1"].method == "already-here" and records["c2"] == _record("c2", "retrain")
+
+
+def test_a_gz_path_is_written_compressed_and_read_back(tmp_path):
+    records = [_record("c1", "m"), _record("c2", "retrain")]
+    write_records(records, tmp_path / "out.json.gz")
+    assert gzip.decompress((tmp_path / "out.json.gz").read_bytes()).startswith(b"{")
+    assert read_records(tmp_path / "out.json.gz") == records
+    (tmp_path / "cut.json.gz").write_bytes((tmp_path / "out.json.gz").read_bytes()[:40])
+    with pytest.raises(UserError, match="cannot read it as an exported results file"):
+        read_records(tmp_path / "cut.json.gz")
 
 
 @pytest.mark.parametrize("content, fragment", [

@@ -10,6 +10,7 @@ import yaml
 
 from bench.cli import main
 from bench.registry import TASKS
+from bench.results_file import read_records
 from bench.store import Store
 from bench.tuning import presets as presets_module
 from bench.tuning.tuner import STUDIES_FILE
@@ -46,6 +47,15 @@ def test_every_method_gets_the_same_number_of_trials_all_stored_and_marked(tuned
     storage = f"sqlite:///{root / 'results' / STUDIES_FILE}"
     studies = optuna.get_all_study_summaries(storage)
     assert sorted(s.n_trials for s in studies) == [TRIALS, TRIALS]
+
+
+def test_the_trials_are_exported_beside_the_presets_and_import_into_a_frontier(tuned, tmp_path, capsys):
+    root, _ = tuned
+    shipped = root / "results" / "presets" / "trials" / "emoji_retrieval.json.gz"
+    assert [r.cell_id for r in read_records(shipped)] == [r.cell_id for r in Store(root / "results").records()]
+    assert main(["import", str(shipped), "--results", str(tmp_path / "demo")]) == 0
+    assert main(["leaderboard", "--results", str(tmp_path / "demo"), "--format", "frontier"]) == 0
+    assert "## Frontier: emoji\\_retrieval" in capsys.readouterr().out
 
 
 def test_rerun_resumes_without_new_trials_or_records(tuned):
