@@ -18,7 +18,14 @@ gradient ascent at lr 4e-4 reaches forget 10.7 vs test 8.6, both collapsed from 
 while the original's held-out 39.0 picks lr 1e-4, the setting the retrain oracle picks). The
 utility limit makes collapse a failure: a trial that loses more than L of the original's
 validation or retain utility is never selected, however close its forget metric lands
-(the leaderboard's ``collapsed`` flag, below half the original's test utility, is far past it).
+(the leaderboard's ``collapsed`` flag is below half the original's test utility).
+
+Why L = 0.4 (it was 0.2): on the embedded tasks the retained pairs are memorized like the
+deleted ones (emoji: the original's retain recall 75 vs validation 38), and every approximate
+method pays for forgetting with retain recall that retraining keeps. At 0.2 the limit excluded
+each trial that forgot as much as retraining does, and the rule's choices were no closer to
+retrain than the defaults; at 0.4 they come within a point of the best trial of each study
+(docs/tuning.md has the measurement), while a collapsed trial still fails the limit.
 
 **oracle** (research only; labelled wherever its results appear): the same utility limit, but
 the target is the retrained reference's forget metric on the same seed, ``forget.m(retrain, s)``.
@@ -35,7 +42,7 @@ from typing import Callable, Mapping
 from bench.errors import UserError
 from bench.tuning.evidence import References, Trial
 
-MAX_UTILITY_LOSS = 0.2  # L: at most 20% of the original's validation and retain utility lost
+MAX_UTILITY_LOSS = 0.4  # L: at most 40% of the original's validation and retain utility lost
 TASK_SCORES = {"r_mean": 100.0, "acc": 1.0}  # the task metric and its full scale
 UTILITY_PARTS = ("val", "retain")  # the utility the limit protects
 
