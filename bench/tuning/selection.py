@@ -73,7 +73,8 @@ class Rule:
     label: str  # how leaderboards and preset files name it
     target: Callable[[References, int, str], float | None]  # (references, seed, metric) -> target
 
-    def score(self, trial: Trial, references: References) -> Score:
+    def score(self, trial: Trial, references: References, limit: float = MAX_UTILITY_LOSS) -> Score:
+        """The trial's distance to the rule's target and whether it keeps within ``limit``."""
         seeds = sorted(trial.runs)
         runs = [trial.runs[s] for s in seeds]
         if not seeds or any(r is None for r in runs):
@@ -90,12 +91,12 @@ class Rule:
         losses = {part: 1.0 - _mean(_get(r, f"{part}.{metric}") for r in runs)
                   / _mean(_get(o, f"{part}.{metric}") for o in originals) for part in UTILITY_PARTS}
         worst = max(losses, key=lambda part: losses[part])
-        shortfall = losses[worst] - MAX_UTILITY_LOSS
+        shortfall = losses[worst] - limit
         if not (math.isfinite(distance) and math.isfinite(shortfall)):
             return Score(distance, shortfall, scale, "a metric is missing (val.* needs the validation attack)")
         if shortfall > 0:
             return Score(distance, shortfall, scale, f"lost {losses[worst]:.0%} of the original's {worst} "
-                                                     f"utility (limit {MAX_UTILITY_LOSS:.0%})")
+                                                     f"utility (limit {limit:.0%})")
         return Score(distance, shortfall, scale)
 
 
@@ -131,8 +132,11 @@ def get_rule(name: str) -> Rule:
     return RULES[name]
 
 
-def select(trials: list[Trial], references: References, rule: Rule) -> tuple[Trial, Score] | None:
-    """The rule's choice among ``trials`` (in trial order), or None when none is feasible."""
-    scored = [(trial, rule.score(trial, references)) for trial in trials]
+def select(trials: list[Trial], references: References, rule: Rule,
+           limit: float = MAX_UTILITY_LOSS) -> tuple[Trial, Score] | None:
+    """The rule's choice among ``trials`` (in trial order), or None when none is feasible;
+    ``limit``: the utility limit L (another than the declared one only to study its effect,
+    ``tests/benchmarks/selection_limit.py``)."""
+    scored = [(trial, rule.score(trial, references, limit)) for trial in trials]
     feasible = [(t, s) for t, s in scored if s.feasible]
     return min(feasible, key=lambda pair: pair[1].distance) if feasible else None
