@@ -34,7 +34,9 @@ def test_a_collapsed_trial_closest_to_the_target_is_still_not_selected():
     sweep = {**SWEEP, 4e-4: {"forget.r_mean": 39.0, "val.r_mean": 8.9, "retain.r_mean": 11.0}}
     trials, references = gather(sweep_records(sweep), CONFIG, "grad_ascent")
     scores = {t.params["lr"]: RULES["default"].score(t, references) for t in trials}
-    assert scores[4e-4].distance == 0.0 and not scores[4e-4].feasible
+    # its forgetting term is 0, but it drifted 30.1 points of validation and 69 of retain utility
+    assert scores[4e-4].distance == pytest.approx(0.5 * 0.0 + 0.5 * (30.1 + 69.0) / 2)
+    assert not scores[4e-4].feasible
     assert scores[4e-4].objective > max(s.objective for s in scores.values() if s.feasible)
     assert pick(sweep_records(sweep)) == 1e-4
 
@@ -54,12 +56,21 @@ def test_no_feasible_trial_selects_nothing_and_a_failed_seed_is_infeasible():
     assert pick(records) == 5e-5
 
 
-def test_distance_is_the_mean_over_tuning_seeds_of_the_gap_to_the_originals_validation():
+def test_distance_is_half_forgetting_half_utility_drift_over_the_tuning_seeds():
+    """Forgetting: the mean over seeds of |forget − the original's validation| = (3.5 + 4.5) / 2;
+    utility: the mean over validation and retain of |trial − original| = (|34.5 − 38.5| +
+    |70 − 80|) / 2 = 7; distance = ½ · 4 + ½ · 7."""
     records = sweep_records({1e-4: SWEEP[1e-4]}, seeds=(100, 101))
     records[3].metrics["val.r_mean"] = 38.0  # seed 101's original row
     trials, references = gather(records, CONFIG, "grad_ascent")
     score = RULES["default"].score(trials[0], references)
-    assert score.distance == pytest.approx((abs(42.5 - 39.0) + abs(42.5 - 38.0)) / 2)
+    assert score.distance == pytest.approx(0.5 * 4.0 + 0.5 * 7.0)
+
+
+def test_of_two_trials_that_forget_alike_the_one_that_keeps_more_utility_is_selected():
+    keeps = {"forget.r_mean": 42.5, "val.r_mean": 37.0, "retain.r_mean": 78.0}
+    loses = {"forget.r_mean": 42.5, "val.r_mean": 30.0, "retain.r_mean": 60.0}  # within the limit
+    assert pick(sweep_records({2e-4: loses, 1e-4: keeps})) == 1e-4
 
 
 def test_oracle_aims_at_the_retrained_forget_metric_and_is_labelled():
