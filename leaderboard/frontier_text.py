@@ -48,7 +48,7 @@ def _section(f: Frontier) -> str:
              f"(test below half of the original's) are failures, never on a Pareto front nor in a summary. "
              f"Best within {f.tolerance:g}: the best healthy trial's test {metric} among those within "
              f"{f.tolerance:g} {unit} of retrain's forgetting (± over tuning seeds when there are several). "
-             f"Tuning cost = trials × mean cell time.", ""]
+             f"Tuning cost = trials × the mean time of a trial (its cells on every tuning seed).", ""]
     reported = {}
     for p in f.reported:
         reported.setdefault(p.method, []).append(p)
