@@ -4,9 +4,10 @@ A fresh interpreter imports torch, and a cell's first use of the library imports
 scikit-learn and SciPy (the attacks), torch's compiler configuration (the first
 ``torch.use_deterministic_algorithms`` call), every task module a code hash reaches. Measured on
 the 2-core machine, that is about 5 s (torch, scikit-learn, torch's compiler configuration and a
-task, about 1.3 s each), and when it happened inside a cell it was counted as the cell's time (or, inside the timed unlearning call, as the method's). ``preload`` does it all up
-front, in the worker process before any job: its cost becomes the harness's, where it belongs,
-and a fork server (``bench.executors.process``) pays it once for all the jobs of its slot.
+task, about 1.3 s each), and when it happened inside a cell it was counted as the cell's time
+(or, inside the timed unlearning call, as the method's). ``preload`` does it all up front, in
+the worker process before any job: its cost becomes the harness's, where it belongs, and a fork
+server (``bench.executors.process``) pays it once for all the jobs of its slot.
 
 Preloading only imports and hashes source files: it starts no thread, so the process may fork.
 """
