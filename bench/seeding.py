@@ -6,7 +6,9 @@ the same numbers (on CPU; CUDA kernels may still differ, see ``deterministic``).
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
@@ -14,6 +16,7 @@ import numpy as np
 import torch
 
 T = TypeVar("T")
+INDUCTOR_ENV = "TORCHINDUCTOR_DETERMINISTIC"  # torch._inductor.config reads it once, when loaded
 
 
 def seed_everything(seed: int) -> None:
@@ -30,11 +33,29 @@ def deterministic() -> Iterator[None]:
     runs of one cell differ. ``warn_only`` so CUDA ops without a deterministic variant warn
     rather than fail a cell."""
     previous = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    previous_env = os.environ.get(INDUCTOR_ENV)
+    _use_deterministic_algorithms(True, warn_only=True)
+    os.environ[INDUCTOR_ENV] = "1"  # what torch's compiler reads if the block is what loads it
     try:
         yield
     finally:
-        torch.use_deterministic_algorithms(previous[0], warn_only=previous[1])
+        if previous_env is None:
+            os.environ.pop(INDUCTOR_ENV, None)
+        else:
+            os.environ[INDUCTOR_ENV] = previous_env
+        _use_deterministic_algorithms(*previous)
+
+
+def _use_deterministic_algorithms(mode: bool, warn_only: bool) -> None:
+    """``torch.use_deterministic_algorithms`` without its first call's import of torch's compiler
+    configuration (``torch._inductor.config`` loads ``torch._dynamo``: ~1.1 s in every fresh
+    process, for a flag that only compiled code reads): the compiler's flag is set when it is
+    loaded, and a block that loads it (a method's ``torch.compile``) has it read
+    ``TORCHINDUCTOR_DETERMINISTIC``."""
+    torch._C._set_deterministic_algorithms(mode, warn_only=warn_only)
+    inductor = sys.modules.get("torch._inductor.config")
+    if inductor is not None:
+        inductor.deterministic = mode
 
 
 def child_seed(generator: torch.Generator) -> int:

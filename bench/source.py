@@ -55,6 +55,8 @@ def _imports(module: str, path: Path) -> set[str]:
             base = importlib.util.resolve_name("." * node.level + (node.module or ""), package) \
                 if node.level else node.module or ""
             found.add(base)
+            if base.split(".")[0] not in PROJECT_PACKAGES:
+                continue  # resolving its names would import it (transformers: ~0.7 s), to no end
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
                 found.add(sub if _file(sub) else _defining_module(base, alias.name) or base)

@@ -1,13 +1,13 @@
 """What a job process loads before its first job, so that no cell pays for it.
 
-A fresh interpreter imports torch, and a cell's first use of the library imports far more:
-scikit-learn and SciPy (the attacks), torch's compiler configuration (the first
-``torch.use_deterministic_algorithms`` call), every task module a code hash reaches. Measured on
-the 2-core machine, that is about 5 s (torch, scikit-learn, torch's compiler configuration and a
-task, about 1.3 s each), and when it happened inside a cell it was counted as the cell's time
-(or, inside the timed unlearning call, as the method's). ``preload`` does it all up front, in
-the worker process before any job: its cost becomes the harness's, where it belongs, and a fork
-server (``bench.executors.process``) pays it once for all the jobs of its slot.
+A fresh interpreter imports torch, and a cell's first use of the library imports more:
+scikit-learn and SciPy (the attacks), every task module a code hash reaches (with its own
+dependencies: torch_geometric for the molecule tasks). Measured on the 2-core machine, that is
+about 3 s for the emoji tasks (torch 1.5 s, scikit-learn 1.3 s), and when it happened inside a
+cell it was counted as the cell's time (or, inside the timed unlearning call, as the method's).
+``preload`` does it all up front, in the worker process before any job: its cost becomes the
+harness's, where it belongs, and a fork server (``bench.executors.process``) pays it once for
+all the jobs of its slot.
 
 Preloading only imports and hashes source files: it starts no thread, so the process may fork.
 """
@@ -23,7 +23,7 @@ def preload(tasks: Iterable[str] = ()) -> None:
     ``tasks`` named (with their code hashes, which every group computes). An entry that fails to
     import is left for its job, which reports the failure as its own."""
     import bench  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
-    import torch
+    import torch  # noqa: F401
 
     import bench.executors.worker  # noqa: F401  (the registries, the cell code)
     from bench.registry import ATTACKS, METHODS, TASKS
@@ -36,10 +36,6 @@ def preload(tasks: Iterable[str] = ()) -> None:
         task = _try(TASKS.get, name)
         if task is not None:
             code_hash(task)
-    # Its first call imports torch's compiler configuration (~1 s), which bench.seeding's
-    # deterministic() would otherwise pay inside a timed call.
-    torch.use_deterministic_algorithms(torch.are_deterministic_algorithms_enabled(),
-                                       warn_only=torch.is_deterministic_algorithms_warn_only_enabled())
 
 
 def set_threads() -> None:
