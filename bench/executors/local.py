@@ -26,6 +26,7 @@ that would include earlier cells' leftovers (docs/executors.md: the trade-off).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -108,15 +109,22 @@ class _Running:
 class LocalExecutor(Executor):
     name = "local"
 
-    def __init__(self, slots: list[dict[str, str]], max_memory_mb: float | None = None, warm: bool = False):
+    def __init__(self, slots: list[dict[str, str]], max_memory_mb: float | None = None, warm: bool = False,
+                 keep: bool = False, preload: Iterable[str] = ()):
         """``slots``: the environment of each worker slot (threads, visible devices);
         ``max_memory_mb``: each job's memory limit (None: none); ``warm``: one process per slot
-        serves its jobs in turn (a fresh one after a job kills it) instead of one per job."""
+        serves its jobs in turn (a fresh one after a job kills it) instead of one per job;
+        ``keep``: the slots' processes outlive ``run`` and take the next run's jobs (until
+        ``close``); ``preload``: tasks the slots' processes load before any job, besides those
+        of the jobs given to ``run``."""
         self.slots = [{**slot, MEMORY_ENV: str(int(max_memory_mb))} if max_memory_mb else dict(slot)
                       for slot in slots]
         self.workers = len(slots)
         self.max_memory_mb = max_memory_mb
         self.warm = warm
+        self.keep = keep
+        self.preload = set(preload)
+        self._idle: dict[int, _Process] = {}  # each free slot's process, ready for a job
 
     @classmethod
     def for_device(cls, device: str, workers: int | None, threads: int | None,
@@ -139,10 +147,14 @@ class LocalExecutor(Executor):
 
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         queue, running = deque(jobs), {}
-        tasks = sorted({job.payload["cell"]["task"] for job in queue})  # what the slots preload
+        tasks = sorted(self.preload | {job.payload["cell"]["task"] for job in queue})  # what the slots preload
         free = list(range(self.workers))
-        # each slot's process, started now so that its imports overlap the first jobs
-        idle: dict[int, _Process] = {slot: self._spawn(slot, tasks) for slot in free}
+        idle = self._idle
+        for slot in free:  # each slot's process, started now so that its imports overlap the first jobs
+            if slot in idle and idle[slot].process.poll() is not None:  # a kept one that has died since
+                idle.pop(slot).close()
+            if slot not in idle:
+                idle[slot] = self._spawn(slot, tasks)
         try:
             while queue or running:
                 while queue and free:
@@ -157,16 +169,22 @@ class LocalExecutor(Executor):
                     else:  # it has died, or it exits at the end of its stdin
                         worker.close()
                     free.append(entry.slot)
-                    outcome.worker = {"slot": entry.slot, "pid": worker.pid, "started": entry.started,
-                                      "finished": time.time(), "env": self.slots[entry.slot]}
+                    outcome.worker = {"slot": entry.slot, "pid": worker.pid, "server": worker.process.pid,
+                                      "started": entry.started, "finished": time.time(),
+                                      "env": self.slots[entry.slot]}
                     if self.warm:
                         outcome.worker.update(warm=True, job_in_process=worker.served)
                     queue.extendleft(reversed(list(on_done(entry.job, outcome))))
         finally:
             for entry in running.values():  # interrupted: no job outlives the driver
                 entry.worker.close(kill=True)
-            for worker in idle.values():  # they end with their run (end of stdin)
-                worker.close()
+            if not self.keep:
+                self.close()
+
+    def close(self) -> None:
+        """Ends the free slots' processes (end of their stdin)."""
+        while self._idle:
+            self._idle.popitem()[1].close()
 
     def _spawn(self, slot: int, tasks: list[str]) -> _Process:
         read_fd, write_fd = os.pipe()
@@ -223,13 +241,32 @@ class LocalExecutor(Executor):
         return list(finished.items())
 
 
-def run_one(job: Job, env: dict[str, str] | None = None, max_memory_mb: float | None = None) -> Outcome:
+def run_one(job: Job, env: dict[str, str] | None = None, max_memory_mb: float | None = None,
+            tasks: Iterable[str] = ()) -> Outcome:
     """``job`` in a fresh process of its own, under its hard limit and ``max_memory_mb``, with
     ``env`` over this process's environment; returns its outcome (never raises for the job's
-    failures). The Ray and Slurm executors run each job on their node this way."""
+    failures). The Ray and Slurm executors run each job on their node this way.
+
+    The job's process is forked from a fork server that this process keeps for its next call
+    with the same ``env`` and limit (a Ray worker's next task), so only the first call pays the
+    server's start (its preload, with the ``tasks`` named); a call with another ``env`` (another
+    GPU) ends it and starts another."""
+    key = (tuple(sorted((env or {}).items())), max_memory_mb)
+    if key not in _KEPT:
+        _close_kept()
+        _KEPT[key] = LocalExecutor([env or {}], max_memory_mb, keep=True, preload=tasks)
     outcomes: list[Outcome] = []
-    LocalExecutor([env or {}], max_memory_mb).run([job], lambda _, outcome: outcomes.append(outcome) or [])
+    _KEPT[key].run([job], lambda _, outcome: outcomes.append(outcome) or [])
     return outcomes[0]
+
+
+_KEPT: dict[tuple, LocalExecutor] = {}  # run_one's executor, with its fork server
+
+
+@atexit.register
+def _close_kept() -> None:
+    while _KEPT:
+        _KEPT.popitem()[1].close()
 
 
 def threads_env(n: int) -> dict[str, str]:

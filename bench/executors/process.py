@@ -5,9 +5,11 @@ attacks, the ``TASKS`` named, comma-separated), then read jobs from stdin, one J
 (``{"kind": ..., "payload": ...}``), and report on file descriptor FD as JSON lines.
 
 ``fork`` (the default of ``--executor local``): a fork server. For each job it forks a child
-that runs it in a fresh ``Worker`` and exits, so the peak RSS and GPU memory a cell records are
-its own process's, and a crash or a leak ends with the job, while no job pays an interpreter
-start or its imports. The child reports ``{"pid": n}``, then ``{"arm": seconds or null}``
+that runs the job and exits, so the peak RSS and GPU memory a cell records are its own
+process's, and a crash or a leak ends with the job, while no job pays an interpreter start or
+its imports; nor, once a first child has run a job of its task, the task's preparation
+(``Task.prepare``: decoded images, featurized molecules), which the server then does once for
+the children to inherit. The child reports ``{"pid": n}``, then ``{"arm": seconds or null}``
 around the unlearning call (the driver kills the child past that limit), then ``{"result": ...}``
 or ``{"error": "..."}``; the server reports ``{"exit": code, "job": k}`` when its k-th child
 has ended, which tells the driver how a child that died before reporting died.
@@ -69,25 +71,61 @@ def main(fd: int, mode: str, tasks: list[str]) -> None:
             send(_run(worker, job, send, limit_mb, warm=True))
             job = _read_job()
     else:
-        forked = 0
+        worker, forked, ran = _new_worker(), 0, set()
         while (job := _read_job()) is not None:
             forked += 1
+            if _task_key(job) in ran:
+                data_s = _prepare_task(worker, job)
+            else:  # its child prepares it; the server lets go of any other task (the child would count it)
+                worker, data_s = _new_worker(), 0.0
             pid = os.fork()
             if pid == 0:
-                _run_child(job, send)
-            send({"exit": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), "job": forked})
+                _run_child(worker, job, data_s, send)
+            code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            send({"exit": code, "job": forked})
+            if code == 0:
+                ran.add(_task_key(job))
     _exit(0)
 
 
-def _run_child(job: dict, send) -> None:
-    """The fork server's child: runs ``job`` and exits without returning."""
+def _task_key(job: dict) -> tuple:
+    cell = job["payload"]["cell"]
+    return cell["task"], json.dumps(cell["task_params"], sort_keys=True), job["payload"]["cache_dir"]
+
+
+def _prepare_task(worker, job: dict) -> float:
+    """The fork server prepares ``job``'s task for its children to inherit: the seconds it took
+    (0 when an earlier child inherited it too). Only once a child has run a job of the task, so
+    that what the preparation writes to disk once (a task's cached text features, computed on a
+    tokenizer's and torch's thread pools) was written by a job process, and the server's own
+    preparation only reads it; and on one thread, so that the server starts no thread pool and
+    may still fork. A task that fails to prepare is left for the child, which reports the failure
+    as its job's."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return worker.prepare_task(job["payload"])
+    except Exception:  # noqa: BLE001
+        return 0.0
+    finally:
+        torch.set_num_threads(threads)  # the children's, unless the slot sets theirs
+
+
+def _run_child(worker, job: dict, data_s: float, send) -> None:
+    """The fork server's child: runs ``job`` with the server's ``worker`` (its task prepared, in
+    ``data_s`` seconds that this job reports) and exits without returning."""
     code = 1
     try:
         _die_with_parent()
         send({"pid": os.getpid()})
         limit_mb = _limit_memory(job)
         set_threads()
-        send(_run(_new_worker(), job, send, limit_mb, warm=False))
+        outcome = _run(worker, job, send, limit_mb, warm=False)
+        if "result" in outcome:
+            outcome["result"]["data_s"] = outcome["result"].get("data_s", 0.0) + data_s
+        send(outcome)
         code = 0
     finally:
         _exit(code)

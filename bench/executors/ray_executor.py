@@ -3,9 +3,10 @@
 Each job is a ``ray.remote`` task that asks Ray for ``num_cpus`` CPUs and ``num_gpus`` GPUs, so
 Ray places it on a node with them free and pins its devices (``CUDA_VISIBLE_DEVICES``): no two
 cells share a GPU. The task runs the job as ``local`` does (``bench.executors.local.run_one``): a
-fresh process of its own, so its peak memory is its own, the hard limit kills it, the memory
-limit caps it, and a crash fails the job, never the Ray worker. Only JSON crosses: the payload
-goes out, the outcome comes back, and the driver alone writes the store.
+fresh process of its own, forked from a preloaded server that the Ray worker keeps between its
+tasks, so its peak memory is its own, the hard limit kills it, the memory limit caps it, and a
+crash fails the job, never the Ray worker. Only JSON crosses: the payload goes out, the outcome
+comes back, and the driver alone writes the store.
 
 The driver connects to ``address`` (a running cluster: ``ray://host:10001``, ``host:6379`` or
 ``auto``), or, without one, to the cluster named by ``RAY_ADDRESS``, or else starts a local Ray
@@ -35,13 +36,17 @@ def _ray():
 
 
 def run_on_node(kind: str, payload: dict[str, Any], env: dict[str, str],
-                max_memory_mb: float | None) -> dict[str, Any]:
-    """The body of a Ray task: the job in a fresh process under its limits; the outcome as JSON."""
+                max_memory_mb: float | None, tasks: list[str]) -> dict[str, Any]:
+    """The body of a Ray task: the job in a fresh process under its limits; the outcome as JSON.
+    The process is forked from a fork server that the Ray worker keeps for its next task on the
+    same devices (``run_one``), preloaded with the run's ``tasks``."""
     import ray
 
     from bench.executors.local import run_one
 
-    outcome = run_one(Job(kind, payload), env, max_memory_mb)
+    devices = {"CUDA_VISIBLE_DEVICES": os.environ["CUDA_VISIBLE_DEVICES"]} \
+        if "CUDA_VISIBLE_DEVICES" in os.environ else {}  # Ray's, for this task
+    outcome = run_one(Job(kind, payload), {**env, **devices}, max_memory_mb, tasks)
     context = ray.get_runtime_context()
     worker = {**outcome.worker, "node": context.get_node_id(), "host": os.uname().nodename,
               "gpu_ids": [str(g) for g in ray.get_gpu_ids()],
@@ -81,15 +86,18 @@ class RayExecutor(Executor):
 
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         ray = _ray()
-        task = ray.remote(run_on_node).options(
+        # max_calls=0: a Ray worker takes any number of jobs, even GPU ones (Ray's default for
+        # those is one): the GPU memory is the forked job process's, which ends with its job.
+        task = ray.remote(max_calls=0)(run_on_node).options(
             num_cpus=self.num_cpus, num_gpus=self.num_gpus, max_retries=0, name="unlearnbench-job")
         env = {name: str(max(1, int(self.num_cpus))) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
         queue, running = deque(jobs), {}
+        tasks = sorted({job.payload["cell"]["task"] for job in queue})  # what each node's server preloads
         try:
             while queue or running:
                 while queue and len(running) < self.workers:
                     job = queue.popleft()
-                    running[task.remote(job.kind, job.payload, env, self.max_memory_mb)] = (job, time.time())
+                    running[task.remote(job.kind, job.payload, env, self.max_memory_mb, tasks)] = (job, time.time())
                 ready, _ = ray.wait(list(running), num_returns=1, timeout=POLL_S)
                 for ref in ready:
                     job, submitted = running.pop(ref)

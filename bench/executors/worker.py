@@ -8,10 +8,10 @@ task's data (``Task.prepare``: decoding images, featurizing molecules, encoding 
 the driver can add up what every process did and tell both from the harness's own time.
 
 The inline executor keeps one ``Worker`` for the whole run (a group prepared once serves all its
-cells); the local executor (and Ray and Slurm, through it) starts a process, and so a fresh
-``Worker``, per job, which loads its group from the model cache: that load is the price of a peak
-memory that is the cell's own. Warm local workers (``run --warm``) keep one ``Worker`` per
-process, like inline.
+cells); the local executor (and Ray and Slurm, through it) runs each job in a process of its own,
+forked from a server whose ``Worker`` has prepared the job's task (once for all the server's
+jobs): the job loads its group from the model cache, the price of a peak memory that is the
+cell's own. Warm local workers (``run --warm``) keep one ``Worker`` per process, like inline.
 """
 
 from __future__ import annotations
@@ -39,6 +39,17 @@ class Worker:
         self._caches: dict[str, ModelCache] = {}
         self._data_s = 0.0  # seconds of Task.prepare in this process so far
 
+    def prepare_task(self, payload: dict[str, Any]) -> float:
+        """Prepares the task of a payload's cell, unless this worker has, and lets go of any
+        other: the seconds it took. A fork server's: its children inherit the task, and their
+        memory figures count it, so it holds their task alone."""
+        cell, cache_dir = payload_cell(payload), Path(payload["cache_dir"])
+        key = _task_key(cell, cache_dir)
+        self._tasks = {key: self._tasks[key]} if key in self._tasks else {}
+        before = self._data_s
+        self._task(cell, cache_dir)
+        return self._data_s - before
+
     def prepare_group(self, payload: dict[str, Any]) -> dict[str, Any]:
         models = self._cache(payload)
         before, data_before = _snapshot(models), self._data_s
@@ -65,7 +76,7 @@ class Worker:
         return self._group[1]
 
     def _task(self, cell: CellSpec, cache_dir: Path) -> Task:
-        key = (cell.task, cell.task_params, str(cache_dir))
+        key = _task_key(cell, cache_dir)
         if key not in self._tasks:
             located = {DATA_DIR: cell.data_dir} if cell.data_dir is not None else {}
             task = TASKS.get(cell.task)(**cell.to_dict()["task_params"], **located)
@@ -77,6 +88,10 @@ class Worker:
 
     def _cache(self, payload: dict[str, Any]) -> ModelCache:
         return self._caches.setdefault(payload["cache_dir"], ModelCache(payload["cache_dir"]))
+
+
+def _task_key(cell: CellSpec, cache_dir: Path) -> tuple:
+    return cell.task, cell.task_params, str(cache_dir)
 
 
 def _snapshot(models: ModelCache) -> tuple[Counter, Counter, Counter]:

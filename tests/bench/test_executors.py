@@ -13,10 +13,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
 import pytest
 import torch
 
 from bench.cli import main
+from bench.executors.base import PREPARE_GROUP, RUN_CELL, Job
 from bench.executors.local import LocalExecutor
 from bench.executors.payload import cell_payload, payload_cell
 from bench.method_file import load_method_file
@@ -87,6 +89,38 @@ def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, 
     assert records["grad_ascent"].manifest["hardware"]["torch_threads"] == 1
     # each job ran in a process of its own (forked by its slot's server, which outlived the dead ones)
     assert len({r.manifest["executor"]["pid"] for r in records.values()}) == len(records)
+
+
+def test_run_one_keeps_its_fork_server_for_the_next_job_on_the_same_devices(tmp_path):
+    """What a Ray worker does between its tasks: later jobs are forked from the first's server
+    (no second start), each in a process of its own, and the server prepares their task once
+    (after a first child has: the server starts no thread, so it can still fork); another GPU
+    gets another server, and the first one ends. A cache of its own: the first child writes it."""
+    from bench.executors.local import _close_kept, run_one, threads_env
+
+    cell = _cell("finetune")
+    try:
+        first, second, third = (run_one(Job(kind, cell_payload(cell, tmp_path, 600.0)), threads_env(1))
+                                for kind in (PREPARE_GROUP, RUN_CELL, RUN_CELL))
+        assert not first.error and second.result["record"]["status"] == third.result["record"]["status"] == "ok"
+        assert first.worker["server"] == second.worker["server"] == third.worker["server"]
+        assert len({first.worker["pid"], second.worker["pid"], third.worker["pid"], first.worker["server"]}) == 4
+        # the first child prepared the task, the server then did for the second, the third inherited it
+        assert first.result["data_s"] > 0 and second.result["data_s"] > 0 and third.result["data_s"] == 0
+        assert psutil.Process(first.worker["server"]).num_threads() == 1
+        other = run_one(Job(PREPARE_GROUP, cell_payload(cell, tmp_path, 600.0)),
+                        {**threads_env(1), "CUDA_VISIBLE_DEVICES": "1"})
+        assert not other.error and other.worker["server"] != first.worker["server"]
+        assert not _alive(first.worker["server"])
+    finally:
+        _close_kept()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_a_warm_worker_serves_many_cells_and_agrees_with_inline(tmp_path, cache_dir, one_thread):

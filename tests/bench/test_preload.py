@@ -30,3 +30,37 @@ def test_preload_loads_what_cells_import_and_starts_no_thread():
     assert probe["new_after_deterministic"] == []
     assert probe["modules"] == ["sklearn.svm", "methods.scrub", "attacks.mia_svc", "tasks.emoji_retrieval"]
     assert probe["threads"] == 1 and probe["native_threads"] == 1
+
+
+SERVER = """
+import json, os, sys
+from bench.executors.preload import preload
+preload(["emoji_retrieval"])
+from bench.executors.payload import cell_payload
+from bench.executors.process import _new_worker, _prepare_task
+from bench.spec import CellSpec
+from bench.splits import ForgetSpec
+from tasks.emoji_retrieval import EmojiRetrieval
+
+cell = CellSpec.make("emoji_retrieval", EmojiRetrieval.smoke_params, "finetune", {}, ForgetSpec(fraction=0.2), 0, [], 60.0)
+job = {"kind": "run_cell", "payload": cell_payload(cell, sys.argv[1], 60.0)}
+worker = _new_worker()
+pid = os.fork()
+if pid == 0:  # a first job's child: prepares the task with cold caches, which it writes
+    worker.prepare_task(job["payload"])
+    os._exit(0)
+assert os.waitpid(pid, 0)[1] == 0
+seconds = _prepare_task(worker, job)
+print(json.dumps({"seconds": seconds, "again": _prepare_task(worker, job),
+                  "native_threads": len(os.listdir("/proc/self/task"))}))
+"""
+
+
+def test_a_fork_server_prepares_a_task_once_and_can_still_fork(tmp_path):
+    """After a child has prepared the task (writing its caches), the server's own preparation
+    reads them and starts no thread; a second job's preparation is already done."""
+    out = subprocess.run([sys.executable, "-c", SERVER, str(tmp_path)], capture_output=True, text=True,
+                         check=True, env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    assert probe["seconds"] > 0 and probe["again"] == 0
+    assert probe["native_threads"] == 1
