@@ -14,8 +14,8 @@ killed. Either way the pool goes on; a slot whose server dies gets a new one.
 (``RLIMIT_AS``, set in ``bench.executors.process``; CPU jobs), so an allocation past it fails
 the cell with the reason; for CUDA jobs, whose driver reserves far more address space than it
 uses, the pool instead polls the job process's resident memory and kills it past the limit.
-``run_one`` runs a single job this way and is what the Ray and Slurm executors run on their
-nodes, so a cell there gets the same fresh process, hard limit and memory limit.
+A Ray slot is a one-slot pool kept for the run (``keep``), and a Slurm array task runs its
+job with ``run_one``, so a cell there gets the same fresh process, hard limit and memory limit.
 
 ``warm`` (``run --warm``): one process per slot serves its jobs itself, in turn, keeping the
 prepared tasks and the last group loaded, so short cells do not pay their data preparation and
@@ -26,7 +26,6 @@ that would include earlier cells' leftovers (docs/executors.md: the trade-off).
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import signal
@@ -145,16 +144,21 @@ class LocalExecutor(Executor):
         each = max(1, (threads or os.cpu_count() or 1) // workers)
         return cls([_threads(each) for _ in range(workers)], max_memory_mb, warm)
 
+    def start(self, tasks: Iterable[str] = ()) -> None:
+        """Starts each free slot's process (unless a kept one is alive), preloading the
+        ``tasks`` named besides ``preload``: its imports then overlap the first jobs."""
+        tasks = sorted(self.preload | set(tasks))
+        for slot in range(self.workers):
+            if slot in self._idle and self._idle[slot].process.poll() is not None:  # a kept one, died since
+                self._idle.pop(slot).close()
+            if slot not in self._idle:
+                self._idle[slot] = self._spawn(slot, tasks)
+
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         queue, running = deque(jobs), {}
         tasks = sorted(self.preload | {job.payload["cell"]["task"] for job in queue})  # what the slots preload
-        free = list(range(self.workers))
-        idle = self._idle
-        for slot in free:  # each slot's process, started now so that its imports overlap the first jobs
-            if slot in idle and idle[slot].process.poll() is not None:  # a kept one that has died since
-                idle.pop(slot).close()
-            if slot not in idle:
-                idle[slot] = self._spawn(slot, tasks)
+        free, idle = list(range(self.workers)), self._idle
+        self.start(tasks)
         try:
             while queue or running:
                 while queue and free:
@@ -241,32 +245,13 @@ class LocalExecutor(Executor):
         return list(finished.items())
 
 
-def run_one(job: Job, env: dict[str, str] | None = None, max_memory_mb: float | None = None,
-            tasks: Iterable[str] = ()) -> Outcome:
+def run_one(job: Job, env: dict[str, str] | None = None, max_memory_mb: float | None = None) -> Outcome:
     """``job`` in a fresh process of its own, under its hard limit and ``max_memory_mb``, with
     ``env`` over this process's environment; returns its outcome (never raises for the job's
-    failures). The Ray and Slurm executors run each job on their node this way.
-
-    The job's process is forked from a fork server that this process keeps for its next call
-    with the same ``env`` and limit (a Ray worker's next task), so only the first call pays the
-    server's start (its preload, with the ``tasks`` named); a call with another ``env`` (another
-    GPU) ends it and starts another."""
-    key = (tuple(sorted((env or {}).items())), max_memory_mb)
-    if key not in _KEPT:
-        _close_kept()
-        _KEPT[key] = LocalExecutor([env or {}], max_memory_mb, keep=True, preload=tasks)
+    failures). A Slurm array task runs its job this way."""
     outcomes: list[Outcome] = []
-    _KEPT[key].run([job], lambda _, outcome: outcomes.append(outcome) or [])
+    LocalExecutor([env or {}], max_memory_mb).run([job], lambda _, outcome: outcomes.append(outcome) or [])
     return outcomes[0]
-
-
-_KEPT: dict[tuple, LocalExecutor] = {}  # run_one's executor, with its fork server
-
-
-@atexit.register
-def _close_kept() -> None:
-    while _KEPT:
-        _KEPT.popitem()[1].close()
 
 
 def threads_env(n: int) -> dict[str, str]:

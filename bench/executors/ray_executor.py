@@ -1,12 +1,13 @@
-"""Jobs as Ray tasks: ``unlearnbench run --executor ray [--ray-address ADDR]``.
+"""Jobs on Ray: ``unlearnbench run --executor ray [--ray-address ADDR]``.
 
-Each job is a ``ray.remote`` task that asks Ray for ``num_cpus`` CPUs and ``num_gpus`` GPUs, so
-Ray places it on a node with them free and pins its devices (``CUDA_VISIBLE_DEVICES``): no two
-cells share a GPU. The task runs the job as ``local`` does (``bench.executors.local.run_one``): a
-fresh process of its own, forked from a preloaded server that the Ray worker keeps between its
-tasks, so its peak memory is its own, the hard limit kills it, the memory limit caps it, and a
-crash fails the job, never the Ray worker. Only JSON crosses: the payload goes out, the outcome
-comes back, and the driver alone writes the store.
+The executor starts ``workers`` slots, each a ``ray.remote`` actor that asks Ray for
+``num_cpus`` CPUs and ``num_gpus`` GPUs, so Ray places it on a node with them free and pins its
+devices (``CUDA_VISIBLE_DEVICES``) for its lifetime: no two cells share a GPU. Each job is a
+task of a free slot, which runs it as ``local`` does: a fresh process of its own, forked from
+the slot's preloaded server, so its peak memory is its own, the hard limit kills it, the memory
+limit caps it, and a crash fails the job, never the slot. A slot that fails (its node died)
+fails its job and is replaced. Only JSON crosses: the payload goes out, the outcome comes back,
+and the driver alone writes the store.
 
 The driver connects to ``address`` (a running cluster: ``ray://host:10001``, ``host:6379`` or
 ``auto``), or, without one, to the cluster named by ``RAY_ADDRESS``, or else starts a local Ray
@@ -35,23 +36,30 @@ def _ray():
     return ray
 
 
-def run_on_node(kind: str, payload: dict[str, Any], env: dict[str, str],
-                max_memory_mb: float | None, tasks: list[str]) -> dict[str, Any]:
-    """The body of a Ray task: the job in a fresh process under its limits; the outcome as JSON.
-    The process is forked from a fork server that the Ray worker keeps for its next task on the
-    same devices (``run_one``), preloaded with the run's ``tasks``."""
-    import ray
+class Slot:
+    """A worker slot on a Ray node (a ``ray.remote`` actor holding ``num_cpus`` CPUs and
+    ``num_gpus`` GPUs, pinned by Ray for its lifetime): a one-slot ``local`` executor whose fork
+    server, started with the actor, preloads the run's ``tasks`` while the grid's first jobs
+    run elsewhere, and forks a fresh process for each job the slot is given."""
 
-    from bench.executors.local import run_one
+    def __init__(self, env: dict[str, str], max_memory_mb: float | None, tasks: list[str]):
+        from bench.executors.local import LocalExecutor
 
-    devices = {"CUDA_VISIBLE_DEVICES": os.environ["CUDA_VISIBLE_DEVICES"]} \
-        if "CUDA_VISIBLE_DEVICES" in os.environ else {}  # Ray's, for this task
-    outcome = run_one(Job(kind, payload), {**env, **devices}, max_memory_mb, tasks)
-    context = ray.get_runtime_context()
-    worker = {**outcome.worker, "node": context.get_node_id(), "host": os.uname().nodename,
-              "gpu_ids": [str(g) for g in ray.get_gpu_ids()],
-              "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
-    return {"result": outcome.result, "error": outcome.error, "worker": worker}
+        self.executor = LocalExecutor([env], max_memory_mb, keep=True, preload=tasks)
+        self.executor.start()
+
+    def run(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """One job in a fresh process under its limits; the outcome as JSON."""
+        import ray
+
+        outcomes: list[Outcome] = []
+        self.executor.run([Job(kind, payload)], lambda _, outcome: outcomes.append(outcome) or [])
+        outcome = outcomes[0]
+        context = ray.get_runtime_context()
+        worker = {**outcome.worker, "node": context.get_node_id(), "host": os.uname().nodename,
+                  "gpu_ids": [str(g) for g in ray.get_gpu_ids()],
+                  "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
+        return {"result": outcome.result, "error": outcome.error, "worker": worker}
 
 
 class RayExecutor(Executor):
@@ -86,29 +94,34 @@ class RayExecutor(Executor):
 
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         ray = _ray()
-        # max_calls=0: a Ray worker takes any number of jobs, even GPU ones (Ray's default for
-        # those is one): the GPU memory is the forked job process's, which ends with its job.
-        task = ray.remote(max_calls=0)(run_on_node).options(
-            num_cpus=self.num_cpus, num_gpus=self.num_gpus, max_retries=0, name="unlearnbench-job")
+        queue = deque(jobs)
         env = {name: str(max(1, int(self.num_cpus))) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-        queue, running = deque(jobs), {}
-        tasks = sorted({job.payload["cell"]["task"] for job in queue})  # what each node's server preloads
+        tasks = sorted({job.payload["cell"]["task"] for job in queue})  # what each slot preloads
+        actor = ray.remote(Slot).options(num_cpus=self.num_cpus, num_gpus=self.num_gpus, max_restarts=0)
+
+        def new_slot():
+            return actor.remote(env, self.max_memory_mb, tasks)
+
+        free, running = [new_slot() for _ in range(self.workers)], {}
         try:
             while queue or running:
-                while queue and len(running) < self.workers:
-                    job = queue.popleft()
-                    running[task.remote(job.kind, job.payload, env, self.max_memory_mb, tasks)] = (job, time.time())
+                while queue and free:
+                    slot, job = free.pop(0), queue.popleft()
+                    running[slot.run.remote(job.kind, job.payload)] = (job, slot, time.time())
                 ready, _ = ray.wait(list(running), num_returns=1, timeout=POLL_S)
                 for ref in ready:
-                    job, submitted = running.pop(ref)
+                    job, slot, submitted = running.pop(ref)
                     try:
                         outcome = Outcome(**ray.get(ref))
-                    except Exception as exc:  # the task itself failed: its node died, Ray stopped it
+                        free.append(slot)
+                    except Exception as exc:  # the slot itself failed: its node died, Ray stopped it
                         outcome = Outcome(error=f"Ray task failed: {describe(exc)}",
                                           worker={"submitted": submitted, "finished": time.time()})
+                        ray.kill(slot)
+                        free.append(new_slot())
                     queue.extendleft(reversed(list(on_done(job, outcome))))
         finally:
-            for ref in running:  # interrupted: no job outlives the driver's run
-                ray.cancel(ref, force=True)
+            for slot in free + [slot for _, slot, _ in running.values()]:
+                ray.kill(slot)  # its fork server and a running job die with it (PR_SET_PDEATHSIG)
             if self._started_here:
                 ray.shutdown()

@@ -91,29 +91,29 @@ def test_local_pool_fails_each_misbehaving_cell_and_finishes_the_rest(tmp_path, 
     assert len({r.manifest["executor"]["pid"] for r in records.values()}) == len(records)
 
 
-def test_run_one_keeps_its_fork_server_for_the_next_job_on_the_same_devices(tmp_path):
-    """What a Ray worker does between its tasks: later jobs are forked from the first's server
-    (no second start), each in a process of its own, and the server prepares their task once
-    (after a first child has: the server starts no thread, so it can still fork); another GPU
-    gets another server, and the first one ends. A cache of its own: the first child writes it."""
-    from bench.executors.local import _close_kept, run_one, threads_env
+def test_a_kept_pool_forks_every_run_s_job_from_one_server_that_prepares_its_task_once(tmp_path):
+    """A Ray slot: later runs' jobs are forked from the first's server (no second start), each
+    in a process of its own, and the server prepares their task once (after a first child has,
+    so the server starts no thread and can still fork); ``close`` ends it. A cache of its own:
+    the first child writes it."""
+    from bench.executors.local import threads_env
 
-    cell = _cell("finetune")
+    cell, outcomes = _cell("finetune"), []
+    pool = LocalExecutor([threads_env(1)], keep=True)
+    for kind in (PREPARE_GROUP, RUN_CELL, RUN_CELL):
+        pool.run([Job(kind, cell_payload(cell, tmp_path, 600.0))], lambda _, outcome: outcomes.append(outcome) or [])
+    first, second, third = outcomes
+    server = first.worker["server"]
     try:
-        first, second, third = (run_one(Job(kind, cell_payload(cell, tmp_path, 600.0)), threads_env(1))
-                                for kind in (PREPARE_GROUP, RUN_CELL, RUN_CELL))
         assert not first.error and second.result["record"]["status"] == third.result["record"]["status"] == "ok"
-        assert first.worker["server"] == second.worker["server"] == third.worker["server"]
-        assert len({first.worker["pid"], second.worker["pid"], third.worker["pid"], first.worker["server"]}) == 4
+        assert second.worker["server"] == third.worker["server"] == server
+        assert len({first.worker["pid"], second.worker["pid"], third.worker["pid"], server}) == 4
         # the first child prepared the task, the server then did for the second, the third inherited it
         assert first.result["data_s"] > 0 and second.result["data_s"] > 0 and third.result["data_s"] == 0
-        assert psutil.Process(first.worker["server"]).num_threads() == 1
-        other = run_one(Job(PREPARE_GROUP, cell_payload(cell, tmp_path, 600.0)),
-                        {**threads_env(1), "CUDA_VISIBLE_DEVICES": "1"})
-        assert not other.error and other.worker["server"] != first.worker["server"]
-        assert not _alive(first.worker["server"])
+        assert psutil.Process(server).num_threads() == 1
     finally:
-        _close_kept()
+        pool.close()
+    assert not _alive(server)
 
 
 def _alive(pid: int) -> bool:

@@ -1,5 +1,5 @@
 """The ``ray`` executor on a local Ray with two fake GPUs (``ray.init(num_cpus=2, num_gpus=2)``):
-each job asks for one, so Ray pins it (``CUDA_VISIBLE_DEVICES``) and no two cells ever share a
+each slot asks for one, so Ray pins it (``CUDA_VISIBLE_DEVICES``) and no two cells ever share a
 device; records equal the inline run's, and a failing cell fails alone. One Ray session for the
 module (its start costs seconds). Skipped where Ray is not installed (``pip install -e .[ray]``;
 ``make test`` installs it)."""
@@ -78,6 +78,9 @@ def test_ray_pins_one_fake_gpu_per_cell_and_agrees_with_inline(tmp_path, cache_d
         assert worker["gpu_ids"] == [worker["cuda_visible_devices"]] and worker["cuda_visible_devices"] in ("0", "1")
         spans.append((worker["cuda_visible_devices"], worker["started"], worker["finished"]))
     spans.sort()
+    workers = [r.manifest["executor"] for r in records.values()]
+    assert len({w["pid"] for w in workers}) == len(workers)  # a process of its own per cell,
+    assert len({w["server"] for w in workers}) <= 2  # forked from its slot's server (one a GPU)
     for (device, _, end), (next_device, next_start, _) in zip(spans, spans[1:]):
         assert device != next_device or end <= next_start  # never two cells on one device at once
 
