@@ -1,7 +1,7 @@
 """Executors: where a run's JSON jobs execute (``unlearnbench run --executor``).
 
 ``inline`` runs them in the driver's process; ``local`` in a pool of fresh processes on this
-machine; ``ray`` as Ray tasks on a Ray cluster (or a local Ray); ``slurm`` as Slurm job arrays
+machine; ``ray`` on Ray actors of a Ray cluster (or a local Ray); ``slurm`` as Slurm job arrays
 through submitit. The driver (``bench.runner``) is the same for all: it plans the jobs, ingests
 their results and alone writes the store. ``add_arguments`` and ``from_args`` are the run
 command's executor flags (docs/executors.md).
@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--executor", default="inline", choices=EXECUTORS,
                         help="inline: every job in this process; local: a pool of worker processes, a "
                              "fresh one per cell (peak memory is the cell's own), one per CUDA device; "
-                             "ray: Ray tasks (--ray-address); slurm: submitit job arrays (--slurm-option)")
+                             "ray: Ray actors, a fresh process per cell (--ray-address); slurm: submitit "
+                             "job arrays (--slurm-option)")
     parser.add_argument("--workers", type=int,
                         help="jobs at once. local: worker processes (CPU: default 1, torch threads "
                              "divided between them; CUDA: default one per device); ray: default what "

@@ -18,24 +18,35 @@ import os
 from typing import Iterable
 
 
-def preload(tasks: Iterable[str] = ()) -> None:
-    """Imports torch, the worker's code, every built-in and plugin method and attack, and the
-    ``tasks`` named (with their code hashes, which every group computes). An entry that fails to
-    import is left for its job, which reports the failure as its own."""
+def preload(tasks: Iterable[str] = (), attacks: bool = True) -> None:
+    """Imports torch, the worker's code, every built-in and plugin method (and attack, unless
+    ``attacks`` is False: ``preload_attacks`` then follows), and the ``tasks`` named (with their
+    code hashes, which every group computes). An entry that fails to import is left for its
+    job, which reports the failure as its own."""
     import bench  # noqa: F401  (sets OMP_WAIT_POLICY before torch loads)
     import torch  # noqa: F401
 
     import bench.executors.worker  # noqa: F401  (the registries, the cell code)
-    from bench.registry import ATTACKS, METHODS, TASKS
+    from bench.registry import METHODS, TASKS
     from bench.source import code_hash
 
-    for registry in (METHODS, ATTACKS):
-        for name in registry.names():
-            _try(registry.get, name)
+    for name in METHODS.names():
+        _try(METHODS.get, name)
+    if attacks:
+        preload_attacks()
     for name in tasks:
         task = _try(TASKS.get, name)
         if task is not None:
             code_hash(task)
+
+
+def preload_attacks() -> None:
+    """Imports every built-in and plugin attack (scikit-learn and SciPy with them: ~1.3 s the
+    first time), which cells use and a group's preparation does not."""
+    from bench.registry import ATTACKS
+
+    for name in ATTACKS.names():
+        _try(ATTACKS.get, name)
 
 
 def set_threads() -> None:

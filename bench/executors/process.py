@@ -1,7 +1,8 @@
 """A worker process of the ``local`` executor: ``python -m bench.executors.process FD MODE [TASKS]``.
 
 Both modes first load what cells use (``bench.executors.preload``: torch, the methods, the
-attacks, the ``TASKS`` named, comma-separated), then read jobs from stdin, one JSON line each
+attacks, the ``TASKS`` named, comma-separated; a fork server loads the attacks while its first
+child prepares a group, which needs none), then read jobs from stdin, one JSON line each
 (``{"kind": ..., "payload": ...}``), and report on file descriptor FD as JSON lines.
 
 ``fork`` (the default of ``--executor local``): a fork server. For each job it forks a child
@@ -40,7 +41,8 @@ import resource
 import signal
 import sys
 
-from bench.executors.preload import preload, set_threads
+from bench.executors.base import PREPARE_GROUP
+from bench.executors.preload import preload, preload_attacks, set_threads
 
 MEMORY_ENV = "UNLEARNBENCH_MAX_MEMORY_MB"  # a job's memory limit in MB, set by the executor
 #: How an allocation past RLIMIT_AS reads: Python's, torch's CPU allocator's, C++'s.
@@ -54,7 +56,7 @@ FORK, SERVE = "fork", "serve"
 
 def main(fd: int, mode: str, tasks: list[str]) -> None:
     _die_with_parent()
-    preload(tasks)
+    preload(tasks, attacks=mode == SERVE)  # a fork server loads them while its first child runs
     channel = os.fdopen(fd, "w")
 
     def send(message: dict) -> None:
@@ -78,9 +80,12 @@ def main(fd: int, mode: str, tasks: list[str]) -> None:
                 data_s = _prepare_task(worker, job)
             else:  # its child prepares it; the server lets go of any other task (the child would count it)
                 worker, data_s = _new_worker(), 0.0
+            if job["kind"] != PREPARE_GROUP:
+                preload_attacks()  # a cell's child inherits them (a no-op once loaded)
             pid = os.fork()
             if pid == 0:
                 _run_child(worker, job, data_s, send)
+            preload_attacks()  # while a group's preparation runs, for its cells
             code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
             send({"exit": code, "job": forked})
             if code == 0:

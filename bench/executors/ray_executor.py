@@ -67,9 +67,9 @@ class RayExecutor(Executor):
 
     def __init__(self, address: str | None = None, *, num_cpus: float = 1, num_gpus: float = 0,
                  workers: int | None = None, max_memory_mb: float | None = None):
-        """``num_cpus``/``num_gpus``: what each job asks of Ray (its torch threads are
-        ``num_cpus``); ``workers``: jobs in flight at once (default: as many as the cluster's
-        CPUs and GPUs hold). Connects to (or starts) Ray now, to know that capacity."""
+        """``num_cpus``/``num_gpus``: what each slot asks of Ray (its jobs' torch threads are
+        ``num_cpus``); ``workers``: the slots, jobs in flight at once (default: as many as the
+        cluster's CPUs and GPUs hold). Connects to (or starts) Ray now, to know that capacity."""
         ray = _ray()
         self.num_cpus, self.num_gpus, self.max_memory_mb = num_cpus, num_gpus, max_memory_mb
         self._started_here = False

@@ -51,16 +51,25 @@ if pid == 0:  # a first job's child: prepares the task with cold caches, which i
     os._exit(0)
 assert os.waitpid(pid, 0)[1] == 0
 seconds = _prepare_task(worker, job)
-print(json.dumps({"seconds": seconds, "again": _prepare_task(worker, job),
-                  "native_threads": len(os.listdir("/proc/self/task"))}))
+again = _prepare_task(worker, job)
+pid = os.fork()
+if pid == 0:  # a later job's child: its parallel kernels must not wait on threads it never got
+    import signal, torch
+    signal.alarm(60)  # a hang reads as SIGALRM
+    torch.set_num_threads(2)
+    torch.ones(1 << 22).abs().sum()
+    os._exit(0)
+print(json.dumps({"seconds": seconds, "again": again, "child": os.waitpid(pid, 0)[1]}))
 """
 
 
 def test_a_fork_server_prepares_a_task_once_and_can_still_fork(tmp_path):
-    """After a child has prepared the task (writing its caches), the server's own preparation
-    reads them and starts no thread; a second job's preparation is already done."""
+    """After a child has prepared the task (writing its caches), the server prepares it once,
+    on one thread: a server that ran a parallel kernel on two threads leaves its children's
+    OpenMP waiting forever for threads that fork did not copy. A second job's preparation is
+    already done."""
     out = subprocess.run([sys.executable, "-c", SERVER, str(tmp_path)], capture_output=True, text=True,
-                         check=True, env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+                         check=True, env={"OMP_NUM_THREADS": "2", "PATH": "/usr/bin:/bin"})
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     assert probe["seconds"] > 0 and probe["again"] == 0
-    assert probe["native_threads"] == 1
+    assert probe["child"] == 0
