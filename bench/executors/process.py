@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import select
 import signal
 import sys
 
@@ -73,6 +74,8 @@ def main(fd: int, mode: str, tasks: list[str]) -> None:
             send(_run(worker, job, send, limit_mb, warm=True))
             job = _read_job()
     else:
+        if not select.select([sys.stdin], [], [], 0)[0]:  # no job waits: nothing to overlap them with
+            preload_attacks()
         worker, forked, ran = _new_worker(), 0, set()
         while (job := _read_job()) is not None:
             forked += 1
