@@ -1,5 +1,5 @@
 """Methods that fail in each way a cell can fail (raise, NaN weights, oversleep, die, exhaust
-memory), loaded with ``--method-file`` (or ``CellSpec.method_file``) so that worker processes of
+memory, take their Ray slot down), loaded with ``--method-file`` (or ``CellSpec.method_file``) so that worker processes of
 the ``local``, ``ray`` and ``slurm`` executors find them too."""
 
 import os
@@ -40,6 +40,22 @@ class Dies(bench.Method):
 
     def unlearn(self, model, request):
         os.kill(os.getpid(), signal.SIGKILL)
+        return model
+
+
+@bench.register_method("kills_ray_slot")
+class KillsRaySlot(bench.Method):
+    """Kills the Ray actor whose fork server forked its process, as a node's death would (and
+    refuses to run anywhere else: its grandparent would be the driver)."""
+
+    def unlearn(self, model, request):
+        import psutil
+
+        slot = psutil.Process(os.getppid()).parent()
+        if not slot.name().startswith("ray::"):
+            raise RuntimeError(f"kills_ray_slot runs on the ray executor only (its grandparent is {slot.name()})")
+        slot.kill()
+        time.sleep(60)  # the server, and so this process, die with the slot
         return model
 
 

@@ -89,3 +89,15 @@ def test_ray_pins_one_fake_gpu_per_cell_and_agrees_with_inline(tmp_path, cache_d
     for cell_id, record in records.items():
         assert record.status == inline[cell_id].status
         assert _scores(record.metrics) == _scores(inline[cell_id].metrics)
+
+
+def test_a_slot_that_dies_fails_its_cell_and_is_replaced(tmp_path, cache_dir, local_ray):
+    from bench.executors.ray_executor import RayExecutor
+
+    cells = [_cell("kills_ray_slot"), _cell("grad_ascent"), _cell("finetune")]
+    store = Store(tmp_path / "ray")
+    summary = Runner(store, cache_dir, RayExecutor(num_cpus=1, num_gpus=1)).run(cells)
+    by_method = {r.method: r for r in store.records()}
+    assert (summary.ok, summary.failed) == (3, 1)
+    assert by_method["kills_ray_slot"].error.startswith("Ray task failed")
+    assert by_method["grad_ascent"].status == by_method["finetune"].status == "ok"
