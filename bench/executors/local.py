@@ -109,20 +109,18 @@ class LocalExecutor(Executor):
     name = "local"
 
     def __init__(self, slots: list[dict[str, str]], max_memory_mb: float | None = None, warm: bool = False,
-                 keep: bool = False, preload: Iterable[str] = ()):
+                 keep: bool = False):
         """``slots``: the environment of each worker slot (threads, visible devices);
         ``max_memory_mb``: each job's memory limit (None: none); ``warm``: one process per slot
         serves its jobs in turn (a fresh one after a job kills it) instead of one per job;
         ``keep``: the slots' processes outlive ``run`` and take the next run's jobs (until
-        ``close``); ``preload``: tasks the slots' processes load before any job, besides those
-        of the jobs given to ``run``."""
+        ``close``)."""
         self.slots = [{**slot, MEMORY_ENV: str(int(max_memory_mb))} if max_memory_mb else dict(slot)
                       for slot in slots]
         self.workers = len(slots)
         self.max_memory_mb = max_memory_mb
         self.warm = warm
         self.keep = keep
-        self.preload = set(preload)
         self._idle: dict[int, _Process] = {}  # each free slot's process, ready for a job
 
     @classmethod
@@ -146,8 +144,8 @@ class LocalExecutor(Executor):
 
     def start(self, tasks: Iterable[str] = ()) -> None:
         """Starts each free slot's process (unless a kept one is alive), preloading the
-        ``tasks`` named besides ``preload``: its imports then overlap the first jobs."""
-        tasks = sorted(self.preload | set(tasks))
+        ``tasks`` named: its imports then overlap the first jobs."""
+        tasks = sorted(tasks)
         for slot in range(self.workers):
             if slot in self._idle and self._idle[slot].process.poll() is not None:  # a kept one, died since
                 self._idle.pop(slot).close()
@@ -156,7 +154,7 @@ class LocalExecutor(Executor):
 
     def run(self, jobs: Iterable[Job], on_done: OnDone) -> None:
         queue, running = deque(jobs), {}
-        tasks = sorted(self.preload | {job.payload["cell"]["task"] for job in queue})  # what the slots preload
+        tasks = sorted({job.payload["cell"]["task"] for job in queue})  # what the slots preload
         free, idle = list(range(self.workers)), self._idle
         self.start(tasks)
         try:

@@ -74,12 +74,14 @@ def main(fd: int, mode: str, tasks: list[str]) -> None:
             send(_run(worker, job, send, limit_mb, warm=True))
             job = _read_job()
     else:
+        from bench.executors.worker import task_key
+
         if not select.select([sys.stdin], [], [], 0)[0]:  # no job waits: nothing to overlap them with
             preload_attacks()
         worker, forked, ran = _new_worker(), 0, set()
         while (job := _read_job()) is not None:
             forked += 1
-            if _task_key(job) in ran:
+            if task_key(job["payload"]) in ran:
                 data_s = _prepare_task(worker, job)
             else:  # its child prepares it; the server lets go of any other task (the child would count it)
                 worker, data_s = _new_worker(), 0.0
@@ -92,13 +94,8 @@ def main(fd: int, mode: str, tasks: list[str]) -> None:
             code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
             send({"exit": code, "job": forked})
             if code == 0:
-                ran.add(_task_key(job))
+                ran.add(task_key(job["payload"]))
     _exit(0)
-
-
-def _task_key(job: dict) -> tuple:
-    cell = job["payload"]["cell"]
-    return cell["task"], json.dumps(cell["task_params"], sort_keys=True), job["payload"]["cache_dir"]
 
 
 def _prepare_task(worker, job: dict) -> float:

@@ -45,8 +45,8 @@ class Slot:
     def __init__(self, env: dict[str, str], max_memory_mb: float | None, tasks: list[str]):
         from bench.executors.local import LocalExecutor
 
-        self.executor = LocalExecutor([env], max_memory_mb, keep=True, preload=tasks)
-        self.executor.start()
+        self.executor = LocalExecutor([env], max_memory_mb, keep=True)
+        self.executor.start(tasks)
 
     def run(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """One job in a fresh process under its limits; the outcome as JSON."""

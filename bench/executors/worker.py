@@ -16,6 +16,7 @@ cell's own. Warm local workers (``run --warm``) keep one ``Worker`` per process,
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -43,11 +44,10 @@ class Worker:
         """Prepares the task of a payload's cell, unless this worker has, and lets go of any
         other: the seconds it took. A fork server's: its children inherit the task, and their
         memory figures count it, so it holds their task alone."""
-        cell, cache_dir = payload_cell(payload), Path(payload["cache_dir"])
-        key = _task_key(cell, cache_dir)
+        key = task_key(payload)
         self._tasks = {key: self._tasks[key]} if key in self._tasks else {}
         before = self._data_s
-        self._task(cell, cache_dir)
+        self._task(payload_cell(payload), payload)
         return self._data_s - before
 
     def prepare_group(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -72,11 +72,11 @@ class Worker:
         key = (payload["cache_dir"], cell.group_key())
         if self._group is None or self._group[0] != key:
             self._group = None  # free the previous group's models before loading the next
-            self._group = (key, build_group(cell, self._task(cell, Path(payload["cache_dir"])), models))
+            self._group = (key, build_group(cell, self._task(cell, payload), models))
         return self._group[1]
 
-    def _task(self, cell: CellSpec, cache_dir: Path) -> Task:
-        key = _task_key(cell, cache_dir)
+    def _task(self, cell: CellSpec, payload: dict[str, Any]) -> Task:
+        key, cache_dir = task_key(payload), Path(payload["cache_dir"])
         if key not in self._tasks:
             located = {DATA_DIR: cell.data_dir} if cell.data_dir is not None else {}
             task = TASKS.get(cell.task)(**cell.to_dict()["task_params"], **located)
@@ -90,8 +90,10 @@ class Worker:
         return self._caches.setdefault(payload["cache_dir"], ModelCache(payload["cache_dir"]))
 
 
-def _task_key(cell: CellSpec, cache_dir: Path) -> tuple:
-    return cell.task, cell.task_params, str(cache_dir)
+def task_key(payload: dict[str, Any]) -> tuple:
+    """Which prepared task a payload's cell needs: its name, parameters and cache dir."""
+    cell = payload["cell"]
+    return cell["task"], json.dumps(cell["task_params"], sort_keys=True), payload["cache_dir"]
 
 
 def _snapshot(models: ModelCache) -> tuple[Counter, Counter, Counter]:
